@@ -118,7 +118,8 @@ func (a *authority) writeFiles(dir string) (caPath, bundlePath string, err error
 	for _, p := range systemBundles {
 		b, err := os.ReadFile(p)
 		if err == nil {
-			bundle = append(b, '\n')
+			bundle = append(bundle, b...)
+			bundle = append(bundle, '\n')
 			break
 		} else if !errors.Is(err, os.ErrNotExist) {
 			return "", "", err

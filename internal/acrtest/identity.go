@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -114,7 +115,7 @@ func (k *Kit) writeCertificate(id *Identity) error {
 	}
 	id.certDER = der
 	id.certPath = filepath.Join(k.Dir, "identity-"+id.Name+".pem")
-	data := append(keyPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})...)
+	data := slices.Concat(keyPEM, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 	return os.WriteFile(id.certPath, data, 0o600)
 }
 

@@ -184,13 +184,19 @@ func TestScenarios(t *testing.T) {
 	if ra, _ := strconv.Atoi(resp.Header.Get("Retry-After")); resp.StatusCode != 429 || ra < 1 || ra > 60 {
 		t.Errorf("throttled: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
 	}
-	_, err = k.Client().Get("https://" + k.Host("reset") + "/v2/")
-	if err == nil || !(strings.Contains(err.Error(), "reset") || strings.Contains(err.Error(), "EOF")) {
+	resp, err = k.Client().Get("https://" + k.Host("reset") + "/v2/")
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	if err == nil || (!strings.Contains(err.Error(), "reset") && !strings.Contains(err.Error(), "EOF")) {
 		t.Errorf("reset: err = %v", err)
 	}
 	c := k.Client()
 	c.Timeout = 300 * time.Millisecond
-	_, err = c.Get("https://" + k.Host("slow") + "/v2/")
+	resp, err = c.Get("https://" + k.Host("slow") + "/v2/")
+	if err == nil {
+		_ = resp.Body.Close()
+	}
 	var ue *url.Error
 	if !errors.As(err, &ue) || !ue.Timeout() {
 		t.Errorf("slow: err = %v, want a timeout", err)
@@ -366,7 +372,8 @@ func TestProxyRefusesWhatItDoesNotServe(t *testing.T) {
 	}
 	for _, f := range []ProxyFault{ProxyAuth, ProxyForbidden, ProxyEOF} {
 		k.SetProxyFault(f)
-		if _, err := c.Get("https://" + k.Host("myregistry") + "/v2/"); err == nil {
+		if resp, err := c.Get("https://" + k.Host("myregistry") + "/v2/"); err == nil {
+			_ = resp.Body.Close()
 			t.Errorf("proxy fault %s: request succeeded", f)
 		}
 	}
@@ -385,4 +392,3 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
-

@@ -108,7 +108,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.kit.log.add(entry)
 	_, _ = conn.Write([]byte("HTTP/1.1 200 Connection established\r\n\r\n"))
 	if n := buf.Reader.Buffered(); n > 0 { // bytes the client sent before our answer
-		b, _ := buf.Reader.Peek(n)
+		b, _ := buf.Peek(n)
 		_, _ = up.Write(b)
 	}
 	go func() {
