@@ -1,0 +1,216 @@
+// Package config reads acrdiag's configuration: the system file an image builder writes, the user's file,
+// and the environment, which wins over both. Keys the system file lists under "locked" keep its values.
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"time"
+)
+
+// Config is the merged configuration.
+type Config struct {
+	// Credential selects the Entra credential chain like AZURE_TOKEN_CREDENTIALS: "dev", "prod", or one
+	// credential type (EnvironmentCredential, WorkloadIdentityCredential, ManagedIdentityCredential,
+	// AzureCLICredential, AzureDeveloperCLICredential). Empty: the whole default chain.
+	Credential string `json:"credential,omitempty"`
+	// Tenant is the Entra tenant to ask tokens from.
+	Tenant string `json:"tenant,omitempty"`
+	// Cloud is the Azure cloud for Entra authority and ARM fallback (AzureCloud, AzureChinaCloud, AzureUSGovernment).
+	Cloud string `json:"cloud,omitempty"`
+	// LoginServerSuffixes are extra ACR login-server suffixes (private clouds, Azure Stack).
+	LoginServerSuffixes []string `json:"loginServerSuffixes,omitempty"`
+	// CacheMargin is how long before its expiry a cached token is renewed (Go duration, default 30m).
+	CacheMargin Duration `json:"cacheMargin,omitempty"`
+	// Store is where credentials from docker login go: "auto" (the platform store Docker would use),
+	// "file", or a docker-credential-<name> helper name (pass, secretservice, osxkeychain, wincred).
+	Store string `json:"store,omitempty"`
+	// LogFile receives a line per helper action and failure (never a secret); empty: no log.
+	LogFile string `json:"logFile,omitempty"`
+	// Registries are the login servers `docker acrcheck setup --system-registries` configures.
+	Registries []string `json:"registries,omitempty"`
+	// Locked (system file only) lists keys the user's file cannot override.
+	Locked []string `json:"locked,omitempty"`
+
+	// CacheDir holds cached tokens and the last-failure record (ACRDIAG_CACHE_DIR, else the user cache dir).
+	CacheDir string `json:"-"`
+	// Files are the configuration files that were read, for messages.
+	Files []string `json:"-"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("30m").
+type Duration time.Duration
+
+// UnmarshalJSON reads "30m" or a number of seconds.
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err == nil {
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			return fmt.Errorf("cacheMargin %q: %w", s, err)
+		}
+		*d = Duration(v)
+		return nil
+	}
+	var secs float64
+	if err := json.Unmarshal(b, &secs); err != nil {
+		return fmt.Errorf("cacheMargin must be a duration such as \"30m\"")
+	}
+	*d = Duration(time.Duration(secs * float64(time.Second)))
+	return nil
+}
+
+// MarshalJSON writes the duration as a string.
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+// DefaultCacheMargin leaves a refreshed token at least this long to live when it is handed out, so a long
+// push does not outlive it.
+const DefaultCacheMargin = 30 * time.Minute
+
+// Margin is the cache margin with its default.
+func (c Config) Margin() time.Duration {
+	if c.CacheMargin <= 0 {
+		return DefaultCacheMargin
+	}
+	return time.Duration(c.CacheMargin)
+}
+
+// FileError is a configuration file that exists but cannot be used.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string {
+	return fmt.Sprintf("configuration file %s: %v (fix it, or move it away to use the defaults)", e.Path, e.Err)
+}
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// SystemPath is the machine-wide configuration file (ACRDIAG_SYSTEM_CONFIG overrides, for tests and
+// images that keep it elsewhere).
+func SystemPath() string {
+	if p := os.Getenv("ACRDIAG_SYSTEM_CONFIG"); p != "" {
+		return p
+	}
+	if runtime.GOOS == "windows" {
+		return filepath.Join(os.Getenv("ProgramData"), "acrdiag", "config.json")
+	}
+	return "/etc/acrdiag/config.json"
+}
+
+// UserPath is the user's configuration file (ACRDIAG_CONFIG overrides).
+func UserPath() string {
+	if p := os.Getenv("ACRDIAG_CONFIG"); p != "" {
+		return p
+	}
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "acrdiag", "config.json")
+}
+
+// maxFileSize bounds a configuration file.
+const maxFileSize = 1 << 20
+
+// Load merges the system file, the user file and the environment. A missing file is no error; a file that
+// cannot be read or parsed is a *FileError, returned with the configuration of everything else.
+func Load() (Config, error) {
+	var cfg Config
+	var errs []error
+	sys, err := readFile(SystemPath())
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if sys != nil {
+		cfg = *sys
+		cfg.Files = append(cfg.Files, SystemPath())
+	}
+	user, err := readFile(UserPath())
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if user != nil {
+		cfg.overlay(*user)
+		cfg.Files = append(cfg.Files, UserPath())
+	}
+	cfg.CacheDir = os.Getenv("ACRDIAG_CACHE_DIR")
+	if cfg.CacheDir == "" {
+		if dir, err := os.UserCacheDir(); err == nil {
+			cfg.CacheDir = filepath.Join(dir, "acrdiag")
+		}
+	}
+	if p := os.Getenv("ACRDIAG_LOG"); p != "" {
+		cfg.LogFile = p
+	}
+	return cfg, errors.Join(errs...)
+}
+
+// overlay applies the user's values over the system's, except for locked keys.
+func (c *Config) overlay(u Config) {
+	set := func(key string, apply func()) {
+		if !slices.Contains(c.Locked, key) {
+			apply()
+		}
+	}
+	if u.Credential != "" {
+		set("credential", func() { c.Credential = u.Credential })
+	}
+	if u.Tenant != "" {
+		set("tenant", func() { c.Tenant = u.Tenant })
+	}
+	if u.Cloud != "" {
+		set("cloud", func() { c.Cloud = u.Cloud })
+	}
+	if len(u.LoginServerSuffixes) > 0 {
+		// Suffixes add up: the user may add a suffix, never remove the administrator's.
+		set("loginServerSuffixes", func() { c.LoginServerSuffixes = append(c.LoginServerSuffixes, u.LoginServerSuffixes...) })
+	}
+	if u.CacheMargin != 0 {
+		set("cacheMargin", func() { c.CacheMargin = u.CacheMargin })
+	}
+	if u.Store != "" {
+		set("store", func() { c.Store = u.Store })
+	}
+	if u.LogFile != "" {
+		set("logFile", func() { c.LogFile = u.LogFile })
+	}
+	if len(u.Registries) > 0 {
+		set("registries", func() { c.Registries = u.Registries })
+	}
+}
+
+func readFile(path string) (*Config, error) {
+	if path == "" {
+		return nil, nil
+	}
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	defer func() { _ = f.Close() }()
+	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	if err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
+	if len(b) > maxFileSize {
+		return nil, &FileError{Path: path, Err: fmt.Errorf("larger than %d bytes", maxFileSize)}
+	}
+	var c Config
+	dec := json.NewDecoder(bytes.NewReader(b))
+	if err := dec.Decode(&c); err != nil {
+		return nil, &FileError{Path: path, Err: fmt.Errorf("invalid JSON: %w", err)}
+	}
+	return &c, nil
+}

@@ -1,0 +1,87 @@
+package config
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func writeUser(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.json")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("ACRDIAG_CONFIG", p)
+	t.Setenv("ACRDIAG_SYSTEM_CONFIG", filepath.Join(t.TempDir(), "absent.json"))
+	return p
+}
+
+func TestLoad(t *testing.T) {
+	t.Setenv("ACRDIAG_CACHE_DIR", "/tmp/acrdiag-cache")
+	t.Setenv("ACRDIAG_LOG", "")
+	writeUser(t, `{"credential":"AzureCLICredential","cacheMargin":"10m","loginServerSuffixes":["azurecr.contoso.local"],"unknownKey":1}`)
+	cfg, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Credential != "AzureCLICredential" || cfg.Margin() != 10*time.Minute || cfg.LoginServerSuffixes[0] != "azurecr.contoso.local" || cfg.CacheDir != "/tmp/acrdiag-cache" {
+		t.Errorf("cfg = %+v", cfg)
+	}
+}
+
+func TestLoadBadFiles(t *testing.T) {
+	for name, content := range map[string]string{
+		"invalid JSON":      `{"credential":`,
+		"binary":            "\x00\xff\xfe",
+		"bad cacheMargin":   `{"cacheMargin":"soon"}`,
+		"wrong type":        `{"loginServerSuffixes":"azurecr.io"}`,
+		"array, not object": `[]`,
+	} {
+		p := writeUser(t, content)
+		cfg, err := Load()
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Path != p {
+			t.Errorf("%s: err = %v, want a FileError naming %s", name, err, p)
+		}
+		if cfg.Margin() != DefaultCacheMargin {
+			t.Errorf("%s: defaults lost: %+v", name, cfg)
+		}
+	}
+}
+
+func TestLoadUnreadableFile(t *testing.T) {
+	if os.Geteuid() == 0 {
+		t.Skip("root reads any file")
+	}
+	p := writeUser(t, `{}`)
+	if err := os.Chmod(p, 0); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(); err == nil {
+		t.Error("unreadable file: no error")
+	}
+}
+
+func TestSystemFileLocksKeys(t *testing.T) {
+	sys := filepath.Join(t.TempDir(), "system.json")
+	if err := os.WriteFile(sys, []byte(`{"credential":"ManagedIdentityCredential","locked":["credential"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	writeUser(t, `{"credential":"AzureCLICredential","tenant":"t"}`)
+	t.Setenv("ACRDIAG_SYSTEM_CONFIG", sys)
+	cfg, err := Load()
+	if err != nil || cfg.Credential != "ManagedIdentityCredential" || cfg.Tenant != "t" || len(cfg.Files) != 2 {
+		t.Errorf("cfg = %+v, %v", cfg, err)
+	}
+}
+
+func TestLockedKeysKeepTheSystemValue(t *testing.T) {
+	sys := Config{Credential: "ManagedIdentityCredential", LoginServerSuffixes: []string{"azurecr.corp"}, Locked: []string{"credential"}}
+	sys.overlay(Config{Credential: "AzureCLICredential", Tenant: "t", LoginServerSuffixes: []string{"azurecr.mine"}})
+	if sys.Credential != "ManagedIdentityCredential" || sys.Tenant != "t" || len(sys.LoginServerSuffixes) != 2 {
+		t.Errorf("merged = %+v", sys)
+	}
+}

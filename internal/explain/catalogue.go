@@ -1,0 +1,154 @@
+package explain
+
+import "strings"
+
+// Cause ids. Never reuse an id for another meaning; add one when a real case needs it.
+const (
+	DockerDaemonUnreachable  = "docker.daemon_unreachable"
+	DockerClientTooOld       = "docker.client_too_old"
+	DockerCredentialStore    = "docker.credential_store_error"
+	DockerNonTTYLogin        = "docker.non_tty_login"
+	RegistryNameInvalid      = "registry.name_invalid"
+	RegistryNotFound         = "registry.not_found"
+	RegistryThrottled        = "registry.throttled"
+	RegistryManifestUnknown  = "registry.manifest_unknown"
+	NetworkDNSFailure        = "network.dns_failure"
+	NetworkProxyError        = "network.proxy_error"
+	NetworkTLSError          = "network.tls_error"
+	NetworkTimeout           = "network.timeout"
+	NetworkFirewallDenied    = "network.firewall_denied"
+	NetworkPrivateEndpoint   = "network.private_endpoint_dns"
+	NetworkDataEndpoint      = "network.data_endpoint_blocked"
+	AuthNoIdentity           = "auth.no_identity"
+	AuthTokenExpired         = "auth.token_expired"
+	AuthSPSecretExpired      = "auth.sp_secret_expired"
+	AuthInvalidCredentials   = "auth.invalid_credentials"
+	AuthWrongTokenUsername   = "auth.wrong_token_username"
+	AuthAppNotRegistered     = "auth.aad_app_not_registered"
+	AuthAudienceRejected     = "auth.audience_rejected"
+	AuthAdminUserDisabled    = "auth.admin_user_disabled"
+	AuthAnonymousPullBlocked = "auth.anonymous_pull_conflict"
+	AuthzPullDenied          = "authz.pull_denied"
+	AuthzPushDenied          = "authz.push_denied"
+	AuthzRepoScopedToken     = "authz.repo_scoped_token"
+)
+
+// Cause is one entry of the catalogue. Fix holds the commands a user runs; {host} and {registry} are
+// replaced by the login server and the registry name when known.
+type Cause struct {
+	ID    string
+	Title string
+	Why   string
+	Fix   string
+}
+
+// Catalogue is every cause acrdiag knows, in the order of the design's table.
+var Catalogue = []Cause{
+	{DockerDaemonUnreachable, "The Docker daemon is not reachable",
+		"docker login, push and pull talk to the daemon; it is not running, the socket is not reachable, or Docker Desktop's WSL integration is off.",
+		"Start Docker (sudo systemctl start docker, or start Docker Desktop); check with: docker info"},
+	{DockerClientTooOld, "The Docker client is too old",
+		"Docker clients older than 18.03 do not handle ACR's token flow and credential helpers reliably.",
+		"Upgrade Docker: https://docs.docker.com/engine/install/"},
+	{DockerCredentialStore, "Docker's credential store fails",
+		"config.json names a credsStore or credHelpers program that is missing or failing (wincred's size limit, pass without a GPG key, no D-Bus session).",
+		"Check the helper: docker-credential-<name> list; fix or remove credsStore in ~/.docker/config.json; or run: docker acrcheck setup {host}"},
+	{DockerNonTTYLogin, "Interactive login without a terminal",
+		"docker login asks for a password, but there is no terminal to ask on (CI, scripts).",
+		"Pass the password on stdin: echo \"$TOKEN\" | docker login {host} -u 00000000-0000-0000-0000-000000000000 --password-stdin"},
+	{RegistryNameInvalid, "The registry name is not a valid login server",
+		"Docker keys credentials by exact host: the login server is the lower-case <registry>.azurecr.io (or the cloud's suffix), not the privatelink name, a data endpoint, or the name alone.",
+		"Use the login server: az acr show -n {registry} --query loginServer -o tsv"},
+	{RegistryNotFound, "The registry does not exist",
+		"The login server's name does not resolve (NXDOMAIN) or the registry is not in this subscription: a typo, a deleted registry, or a domain name label hash suffix.",
+		"List your registries: az acr list --query \"[].loginServer\" -o tsv"},
+	{RegistryThrottled, "The registry is throttling requests",
+		"ACR answered 429 Too Many Requests: the SKU's per-registry or per-identity limit was reached; anonymous requests share one limit.",
+		"Wait for the Retry-After interval; spread pulls, use a higher SKU (az acr update -n {registry} --sku Premium), or authenticate instead of pulling anonymously"},
+	{RegistryManifestUnknown, "The repository or tag does not exist",
+		"The registry has no manifest for this name and tag.",
+		"List what exists: az acr repository show-tags -n {registry} --repository <repository>"},
+	{NetworkDNSFailure, "Name resolution fails on this machine",
+		"The system resolver is down or points at a DNS server that cannot resolve the registry.",
+		"Check: nslookup {host}; fix /etc/resolv.conf or the VNet's DNS servers"},
+	{NetworkProxyError, "An HTTP proxy refuses or breaks the connection",
+		"HTTPS_PROXY points at a proxy that needs authentication, blocks the registry, or drops the tunnel; or the Docker client and daemon use different proxies.",
+		"Check HTTPS_PROXY/NO_PROXY for the client and dockerd (docker info shows the daemon's); allow {host} and *.data.azurecr.io on the proxy"},
+	{NetworkTLSError, "The TLS connection fails",
+		"An intercepting proxy presents its own certificate, the CA is not trusted, or the name does not match.",
+		"Trust the proxy's CA (SSL_CERT_FILE, or the system store and restart dockerd), or exempt {host} from TLS inspection"},
+	{NetworkTimeout, "The connection times out",
+		"Packets are dropped on the way: a firewall or network security group, or an unreachable private endpoint address.",
+		"Allow outbound TCP 443 to {host} and the data endpoints (service tag AzureContainerRegistry)"},
+	{NetworkFirewallDenied, "The registry's firewall refuses this client",
+		"ACR answered 403 DENIED: the registry allows only selected networks or private endpoints, or public network access is disabled.",
+		"Allow this client's IP: az acr network-rule add -n {registry} --ip-address <client IP>; check: az acr show -n {registry} --query \"[publicNetworkAccess, networkRuleSet]\""},
+	{NetworkPrivateEndpoint, "Private endpoint DNS is wrong",
+		"The login server resolves to a public address where a private endpoint is expected (or the reverse), or to a private address this machine cannot reach.",
+		"Check: nslookup {host}; link the privatelink.azurecr.io private DNS zone to the VNet, or forward to 168.63.129.16"},
+	{NetworkDataEndpoint, "Layer downloads are blocked",
+		"Login works, but blob downloads redirect to the data endpoint or storage host, which a firewall or proxy blocks.",
+		"Allow the data endpoints: az acr show-endpoints -n {registry}; or enable dedicated ones: az acr update -n {registry} --data-endpoint-enabled"},
+	{AuthNoIdentity, "No Entra ID identity is available",
+		"No credential of the chain answered: not signed in to the Azure CLI, no service principal or workload identity in the environment, no managed identity.",
+		"Sign in: az login (or set AZURE_CLIENT_ID, AZURE_TENANT_ID and AZURE_CLIENT_SECRET); then: docker acrcheck {host}"},
+	{AuthTokenExpired, "The token expired",
+		"ACR refresh tokens live 3 hours; a token stored by docker login or az acr login is not renewed by Docker.",
+		"Log in again: az acr login -n {registry}; or let acrdiag renew it: docker acrcheck setup {host}"},
+	{AuthSPSecretExpired, "The service principal's secret expired",
+		"Entra ID answered AADSTS7000222: the client secret (or certificate) passed its end date.",
+		"Create a new secret: az ad app credential reset --id <app id>; update AZURE_CLIENT_SECRET"},
+	{AuthInvalidCredentials, "Wrong username or password",
+		"The registry or Entra ID rejected the credentials: a wrong secret (AADSTS7000215), a wrong admin password, or a stale stored login.",
+		"Log in again with the right credentials: docker login {host}; for a service principal check AZURE_CLIENT_SECRET"},
+	{AuthWrongTokenUsername, "A token is used with the wrong username",
+		"An ACR token works only with the username 00000000-0000-0000-0000-000000000000; any other username makes ACR treat it as a password.",
+		"Log in with the empty GUID: docker login {host} -u 00000000-0000-0000-0000-000000000000 --password-stdin"},
+	{AuthAppNotRegistered, "The application is not registered in this tenant",
+		"Entra ID or ACR does not know the client id (AADSTS700016, or 'Application not registered with AAD'): a wrong tenant, a deleted app, or a username taken as an app id.",
+		"Check the app and tenant: az ad sp show --id <app id>; set AZURE_TENANT_ID to the registry's tenant"},
+	{AuthAudienceRejected, "The registry accepts only ACR-audience tokens",
+		"The registry has authentication-as-arm disabled, so ARM-audience Entra tokens are refused; some environments can only mint ARM tokens.",
+		"Get ACR-audience tokens (az login --scope https://containerregistry.azure.net/.default), or allow ARM tokens: az acr config authentication-as-arm update -r {registry} --status enabled"},
+	{AuthAdminUserDisabled, "The admin user is disabled",
+		"Admin credentials were used, but the registry's admin user is disabled.",
+		"Use Entra ID (az acr login -n {registry}), or enable the admin user: az acr update -n {registry} --admin-enabled true"},
+	{AuthAnonymousPullBlocked, "Stored credentials block anonymous pull",
+		"Docker sends stored credentials whenever it has them and does not fall back to anonymous when they fail.",
+		"Remove them: docker logout {host}"},
+	{AuthzPullDenied, "The identity may not pull",
+		"The token carries no pull right for the repository: no AcrPull role, or on an ABAC registry no repository permission.",
+		"Grant AcrPull: az role assignment create --assignee <object id> --role AcrPull --scope $(az acr show -n {registry} --query id -o tsv)"},
+	{AuthzPushDenied, "The identity may not push",
+		"The token carries no push right: the identity has AcrPull but not AcrPush (or, on an ABAC registry, no Repository Writer permission).",
+		"Grant AcrPush: az role assignment create --assignee <object id> --role AcrPush --scope $(az acr show -n {registry} --query id -o tsv)"},
+	{AuthzRepoScopedToken, "The repository-scoped token lacks the permission",
+		"A non-Entra token's scope map does not cover this repository or action, the token is disabled, or its password expired.",
+		"Check: az acr token show -n <token> -r {registry}; az acr token credential generate -n <token> -r {registry}"},
+}
+
+// Lookup returns the catalogue entry of id.
+func Lookup(id string) (Cause, bool) {
+	for _, c := range Catalogue {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Cause{}, false
+}
+
+// FixFor returns the fix of id with {host} and {registry} filled in.
+func FixFor(id, host string) string {
+	c, ok := Lookup(id)
+	if !ok {
+		return "Run: docker acrcheck " + host
+	}
+	registry, _, _ := strings.Cut(host, ".")
+	if registry == "" {
+		registry = "<registry>"
+	}
+	if host == "" {
+		host = "<registry>.azurecr.io"
+	}
+	return strings.NewReplacer("{host}", host, "{registry}", registry).Replace(c.Fix)
+}

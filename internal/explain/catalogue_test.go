@@ -1,0 +1,32 @@
+package explain
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestCatalogueIsComplete(t *testing.T) {
+	seen := map[string]bool{}
+	for _, c := range Catalogue {
+		if seen[c.ID] {
+			t.Errorf("%s listed twice", c.ID)
+		}
+		seen[c.ID] = true
+		if c.Title == "" || c.Why == "" || c.Fix == "" || !strings.Contains(c.ID, ".") {
+			t.Errorf("%s: incomplete entry %+v", c.ID, c)
+		}
+	}
+	if len(Catalogue) != 27 {
+		t.Errorf("catalogue has %d causes, the design names 27", len(Catalogue))
+	}
+}
+
+func TestFixForFillsTheRegistry(t *testing.T) {
+	fix := FixFor(NetworkFirewallDenied, "corp.azurecr.io")
+	if !strings.Contains(fix, "az acr network-rule add -n corp ") || strings.Contains(fix, "{") {
+		t.Errorf("fix = %q", fix)
+	}
+	if fix := FixFor(AuthAnonymousPullBlocked, "corp.azurecr.io"); fix != "Remove them: docker logout corp.azurecr.io" {
+		t.Errorf("fix = %q", fix)
+	}
+}

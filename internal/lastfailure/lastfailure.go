@@ -1,0 +1,86 @@
+// Package lastfailure records why the credential helper failed, because Docker throws most helper errors
+// away: `docker acrcheck last` and the CLI hook read the record to explain the failure where it showed.
+package lastfailure
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/acrdiag/acrdiag/internal/atomicfile"
+)
+
+// FileName is the record's name in the cache directory.
+const FileName = "last-failure.json"
+
+// keep is how many records the file holds, newest first.
+const keep = 20
+
+// Record is one failure. It never holds a secret.
+type Record struct {
+	Time   time.Time `json:"time"`
+	Host   string    `json:"host"`
+	Action string    `json:"action"` // get, store, erase
+	Cause  string    `json:"cause"`  // an id of the cause catalogue
+	Detail string    `json:"detail"` // one line: what happened
+}
+
+// jwtLike matches anything shaped like a JWT, so that a token can never be written even if an error quoted one.
+var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+
+// Redact removes anything that looks like a token from text.
+func Redact(text string) string { return jwtLike.ReplaceAllString(text, "<token redacted>") }
+
+// Add prepends r to the record file in dir.
+func Add(dir string, r Record) error {
+	r.Detail = Redact(r.Detail)
+	if len(r.Detail) > 1000 {
+		r.Detail = r.Detail[:1000] + "..."
+	}
+	if r.Time.IsZero() {
+		r.Time = time.Now()
+	}
+	records, _ := Read(dir) // a corrupt file is replaced
+	records = append([]Record{r}, records...)
+	if len(records) > keep {
+		records = records[:keep]
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	b, err := json.MarshalIndent(records, "", "  ")
+	if err != nil {
+		return err
+	}
+	return atomicfile.Write(filepath.Join(dir, FileName), b, 0o600)
+}
+
+// Read returns the records in dir, newest first; none when there is no file.
+func Read(dir string) ([]Record, error) {
+	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var records []Record
+	if err := json.Unmarshal(b, &records); err != nil {
+		return nil, err
+	}
+	return records, nil
+}
+
+// Last returns the newest record for host ("" for any host).
+func Last(dir, host string) (Record, bool) {
+	records, _ := Read(dir)
+	for _, r := range records {
+		if host == "" || r.Host == host {
+			return r, true
+		}
+	}
+	return Record{}, false
+}

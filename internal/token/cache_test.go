@@ -1,0 +1,109 @@
+package token
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func freshFor(margin time.Duration) func(Entry) bool {
+	return func(e Entry) bool { return e.Fresh(time.Now(), margin) }
+}
+
+func TestFileCacheFillsOnceForConcurrentCallers(t *testing.T) {
+	c, err := OpenFileCache(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var fetches atomic.Int32
+	fetch := func() (Entry, error) {
+		fetches.Add(1)
+		time.Sleep(50 * time.Millisecond) // an exchange takes a while
+		return Entry{RefreshToken: "rt", ExpiresOn: time.Now().Add(3 * time.Hour)}, nil
+	}
+	var wg sync.WaitGroup
+	for i := 0; i < 32; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e, err := c.Fill("r.azurecr.io", "id1", freshFor(time.Minute), fetch)
+			if err != nil || e.RefreshToken != "rt" {
+				t.Errorf("Fill = %+v, %v", e, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := fetches.Load(); n != 1 {
+		t.Errorf("32 concurrent fills fetched %d times, want 1", n)
+	}
+	if _, ok := c.Get("r.azurecr.io", "id2"); ok {
+		t.Error("another identity got this identity's token")
+	}
+}
+
+func TestFileCacheRefetchesStaleAndCorruptEntries(t *testing.T) {
+	dir := t.TempDir()
+	c, _ := OpenFileCache(dir)
+	n := 0
+	fetch := func() (Entry, error) {
+		n++
+		return Entry{RefreshToken: "rt", ExpiresOn: time.Now().Add(20 * time.Minute)}, nil
+	}
+	_, _ = c.Fill("r.azurecr.io", "id", freshFor(30*time.Minute), fetch)
+	_, _ = c.Fill("r.azurecr.io", "id", freshFor(30*time.Minute), fetch) // inside the margin: renew
+	if n != 2 {
+		t.Errorf("fetches = %d, want 2 (the entry expires within the margin)", n)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "token-*.json"))
+	if len(files) != 1 {
+		t.Fatalf("files = %v", files)
+	}
+	if st, _ := os.Stat(files[0]); st.Mode().Perm() != 0o600 {
+		t.Errorf("cache file mode %v, want 0600", st.Mode().Perm())
+	}
+	_ = os.WriteFile(files[0], []byte("{corrupt"), 0o600)
+	e, err := c.Fill("r.azurecr.io", "id", freshFor(time.Minute), fetch)
+	if err != nil || e.RefreshToken != "rt" || n != 3 {
+		t.Errorf("after corruption: %+v, %v, fetches %d", e, err, n)
+	}
+	if _, ok := c.Get("r.azurecr.io", "id"); !ok {
+		t.Error("corrupt entry was not rebuilt")
+	}
+	if err := c.Delete("r.azurecr.io"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := c.Get("r.azurecr.io", "id"); ok {
+		t.Error("Delete left the entry")
+	}
+}
+
+func TestFetchErrorsAreNotCached(t *testing.T) {
+	c, _ := OpenFileCache(t.TempDir())
+	boom := errors.New("exchange failed")
+	if _, err := c.Fill("r.azurecr.io", "id", freshFor(0), func() (Entry, error) { return Entry{}, boom }); !errors.Is(err, boom) {
+		t.Errorf("err = %v", err)
+	}
+	if _, ok := c.Get("r.azurecr.io", "id"); ok {
+		t.Error("a failure was cached")
+	}
+}
+
+func TestUnwritableCacheDegradesToNone(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "not-a-dir")
+	_ = os.WriteFile(file, nil, 0o600)
+	c, err := OpenFileCache(filepath.Join(file, "cache"))
+	if err == nil {
+		t.Error("no warning for an unusable cache dir")
+	}
+	if _, ok := c.(NullCache); !ok {
+		t.Errorf("cache = %T, want NullCache", c)
+	}
+	e, err := c.Fill("h", "i", freshFor(0), func() (Entry, error) { return Entry{RefreshToken: "x"}, nil })
+	if err != nil || e.RefreshToken != "x" {
+		t.Errorf("NullCache.Fill = %+v, %v", e, err)
+	}
+}

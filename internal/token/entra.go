@@ -1,0 +1,88 @@
+package token
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sync"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+)
+
+// Scopes of the Entra tokens the exchange accepts.
+const (
+	ScopeACR = "https://containerregistry.azure.net/.default"
+)
+
+// armScopes are the ARM audiences per cloud, the fallback when the ACR audience cannot be had.
+var armScopes = map[string]string{
+	"AzureCloud":        "https://management.core.windows.net//.default",
+	"AzureChinaCloud":   "https://management.core.chinacloudapi.cn//.default",
+	"AzureUSGovernment": "https://management.core.usgovcloudapi.net//.default",
+}
+
+// ARMScope is the ARM audience scope for a cloud (public cloud's when the cloud is not known).
+func ARMScope(cloudName string) string {
+	if s, ok := armScopes[cloudName]; ok {
+		return s
+	}
+	return armScopes["AzureCloud"]
+}
+
+// Source gets Entra access tokens: the one Entra dependency of the exchange.
+type Source interface {
+	Token(ctx context.Context, scope string) (string, error)
+}
+
+// ChainOptions select the credential chain.
+type ChainOptions struct {
+	// Credential selects credentials like AZURE_TOKEN_CREDENTIALS ("dev", "prod", or one credential type
+	// such as AzureCLICredential); the environment variable wins. Empty: the whole default chain.
+	Credential string
+	// TenantID is the tenant to ask tokens from (the Azure CLI's tenant otherwise).
+	TenantID string
+	// Cloud names the cloud whose authority host to use (AzureCloud, AzureChinaCloud, AzureUSGovernment).
+	Cloud string
+}
+
+// chainSource is the azidentity default chain, built on first use so that a cached answer pays for none of it.
+type chainSource struct {
+	opts ChainOptions
+	once sync.Once
+	cred azcore.TokenCredential
+	err  error
+}
+
+// NewChainSource returns the Entra token source for the machine's identity: environment service principal
+// (secret or certificate), workload identity, managed identity, Azure CLI, Azure Developer CLI.
+func NewChainSource(opts ChainOptions) Source { return &chainSource{opts: opts} }
+
+func (s *chainSource) build() {
+	if s.opts.Credential != "" && os.Getenv("AZURE_TOKEN_CREDENTIALS") == "" {
+		// The helper's config selects the chain the way the environment variable would.
+		_ = os.Setenv("AZURE_TOKEN_CREDENTIALS", s.opts.Credential)
+	}
+	o := &azidentity.DefaultAzureCredentialOptions{TenantID: s.opts.TenantID}
+	switch s.opts.Cloud {
+	case "AzureChinaCloud":
+		o.Cloud = cloud.AzureChina
+	case "AzureUSGovernment":
+		o.Cloud = cloud.AzureGovernment
+	}
+	s.cred, s.err = azidentity.NewDefaultAzureCredential(o)
+}
+
+func (s *chainSource) Token(ctx context.Context, scope string) (string, error) {
+	s.once.Do(s.build)
+	if s.err != nil {
+		return "", fmt.Errorf("set up Entra credentials: %w", s.err)
+	}
+	tok, err := s.cred.GetToken(ctx, policy.TokenRequestOptions{Scopes: []string{scope}})
+	if err != nil {
+		return "", err
+	}
+	return tok.Token, nil
+}

@@ -1,0 +1,82 @@
+package token
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/acrdiag/acrdiag/internal/registry"
+)
+
+// Exchanger trades an Entra token for an ACR refresh token; registry.Client is one.
+type Exchanger interface {
+	Exchange(ctx context.Context, ls registry.LoginServer, tenant, entraToken string) (string, error)
+}
+
+// Renewer gets a fresh ACR refresh token for a registry from the machine's Entra identity.
+type Renewer struct {
+	Source Source
+	ACR    Exchanger
+}
+
+// Renewed is a fresh refresh token and what it says.
+type Renewed struct {
+	RefreshToken string
+	Claims       Claims // of the refresh token
+	Entra        Claims // of the Entra token that was exchanged
+	Audience     string // the Entra scope that worked
+	ARMFallback  bool   // the ACR audience failed and the ARM audience worked
+}
+
+// EntraError is a failure to get an Entra token for any audience.
+type EntraError struct {
+	Err error
+}
+
+func (e *EntraError) Error() string { return "get an Entra ID token: " + e.Err.Error() }
+func (e *EntraError) Unwrap() error { return e.Err }
+
+// Renew asks Entra ID for an ACR-audience token and exchanges it; when the ACR audience cannot be had (Azure
+// Local, some SSO setups) or the exchange answers 401 for it, it tries the ARM audience of the registry's cloud.
+func (r *Renewer) Renew(ctx context.Context, ls registry.LoginServer) (Renewed, error) {
+	first, err := r.try(ctx, ls, ScopeACR)
+	if err == nil {
+		return first, nil
+	}
+	var re *registry.ResponseError
+	var ee *EntraError
+	if !errors.As(err, &ee) && !(errors.As(err, &re) && re.Status == http.StatusUnauthorized) {
+		return Renewed{}, err
+	}
+	second, err2 := r.try(ctx, ls, ARMScope(ls.Cloud.Name))
+	if err2 != nil {
+		// The ACR-audience failure is the one to report, unless Entra gave no token for it at all.
+		if errors.As(err, &ee) {
+			return Renewed{}, err2
+		}
+		return Renewed{}, err
+	}
+	second.ARMFallback = true
+	return second, nil
+}
+
+func (r *Renewer) try(ctx context.Context, ls registry.LoginServer, scope string) (Renewed, error) {
+	entra, err := r.Source.Token(ctx, scope)
+	if err != nil {
+		return Renewed{}, &EntraError{Err: err}
+	}
+	ec, err := Inspect(entra)
+	if err != nil {
+		return Renewed{}, &EntraError{Err: fmt.Errorf("the Entra token is unreadable: %w", err)}
+	}
+	rt, err := r.ACR.Exchange(ctx, ls, ec.Tenant, entra)
+	if err != nil {
+		return Renewed{}, err
+	}
+	rc, err := Inspect(rt)
+	if err != nil {
+		return Renewed{}, fmt.Errorf("exchange with %s: the refresh token is unreadable: %w", ls.Host, err)
+	}
+	return Renewed{RefreshToken: rt, Claims: rc, Entra: ec, Audience: scope}, nil
+}

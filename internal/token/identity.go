@@ -1,0 +1,39 @@
+package token
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+)
+
+// identityEnv are the variables that decide which identity the credential chain picks.
+var identityEnv = []string{
+	"AZURE_TOKEN_CREDENTIALS", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_CERTIFICATE_PATH",
+	"AZURE_USERNAME", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "MSI_ENDPOINT",
+	"AZURE_CONFIG_DIR",
+}
+
+// IdentityKey names the identity the chain will pick, without asking Entra ID: a hash of the selecting
+// environment, the chain setting, and the Azure CLI's profile (which changes when another user signs in).
+// Cached tokens are keyed by it, so switching identities never serves another identity's token.
+func IdentityKey(chain ChainOptions) string {
+	h := sha256.New()
+	for _, k := range identityEnv {
+		h.Write([]byte(k + "=" + os.Getenv(k) + "\x00"))
+	}
+	h.Write([]byte(chain.Credential + "\x00" + chain.TenantID + "\x00" + chain.Cloud + "\x00"))
+	if b, err := os.ReadFile(azureProfilePath()); err == nil && len(b) < 1<<20 {
+		h.Write(b)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+func azureProfilePath() string {
+	dir := os.Getenv("AZURE_CONFIG_DIR")
+	if dir == "" {
+		home, _ := os.UserHomeDir()
+		dir = filepath.Join(home, ".azure")
+	}
+	return filepath.Join(dir, "azureProfile.json")
+}

@@ -1,0 +1,35 @@
+//go:build windows
+
+package token
+
+import (
+	"os"
+	"time"
+
+	"golang.org/x/sys/windows"
+)
+
+// lockFile takes an exclusive lock on path, waiting up to timeout; the lock goes with the process.
+func lockFile(path string, timeout time.Duration) (func(), error) {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	h := windows.Handle(f.Fd())
+	ol := new(windows.Overlapped)
+	deadline := time.Now().Add(timeout)
+	for {
+		err = windows.LockFileEx(h, windows.LOCKFILE_EXCLUSIVE_LOCK|windows.LOCKFILE_FAIL_IMMEDIATELY, 0, 1, 0, ol)
+		if err == nil {
+			return func() {
+				_ = windows.UnlockFileEx(h, 0, 1, 0, ol)
+				_ = f.Close()
+			}, nil
+		}
+		if time.Now().After(deadline) {
+			_ = f.Close()
+			return nil, err
+		}
+		time.Sleep(25 * time.Millisecond)
+	}
+}
