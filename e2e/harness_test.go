@@ -107,6 +107,23 @@ func (s *session) setEnv(kvs ...string) {
 	}
 }
 
+// getEnv returns a variable of the session.
+func (s *session) getEnv(key string) string {
+	for _, e := range s.env {
+		if v, ok := strings.CutPrefix(e, key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// unsetEnv removes variables (an empty value still counts as set for some clients).
+func (s *session) unsetEnv(keys ...string) {
+	for _, key := range keys {
+		s.env = slices.DeleteFunc(s.env, func(e string) bool { return strings.HasPrefix(e, key+"=") })
+	}
+}
+
 type result struct {
 	stdout, stderr string
 	exitCode       int
@@ -255,4 +272,20 @@ func tail(s string, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+func (s *session) helperPath() string { return filepath.Join(binDir, "docker-credential-acrdiag") }
+
+// corruptCacheFiles overwrites every cached token of the session with garbage.
+func (s *session) corruptCacheFiles() {
+	s.t.Helper()
+	files, _ := filepath.Glob(filepath.Join(s.home, ".cache", "acrdiag", "token-*.json"))
+	if len(files) == 0 {
+		s.t.Fatal("no cache files to corrupt")
+	}
+	for _, f := range files {
+		if err := os.WriteFile(f, []byte("\x00{not json"), 0o600); err != nil {
+			s.t.Fatal(err)
+		}
+	}
 }

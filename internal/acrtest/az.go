@@ -77,6 +77,17 @@ func (k *Kit) AzLogin(identity string) {
 		mustWrite(filepath.Join(k.AzDir, "az-token-"+f+".json"), body)
 	}
 	mustWrite(filepath.Join(k.AzDir, "az-login"), []byte(id.Name+"\n"))
+	// The real az keeps the signed-in account in azureProfile.json; clients key caches on it.
+	profile, _ := json.Marshal(map[string]any{"subscriptions": []any{map[string]any{
+		"id": stableUUID("sub"), "tenantId": id.TenantID, "user": map[string]any{"name": id.Name + "@contoso.example", "type": "user"}, "isDefault": true}}})
+	mustWrite(filepath.Join(k.azureConfigDir(), "azureProfile.json"), profile)
+}
+
+// azureConfigDir is the fake az's AZURE_CONFIG_DIR.
+func (k *Kit) azureConfigDir() string {
+	dir := filepath.Join(k.Dir, "azure")
+	_ = os.MkdirAll(dir, 0o700)
+	return dir
 }
 
 // AzLogout signs the fake az out: it then fails the way az does without a login.
@@ -84,6 +95,7 @@ func (k *Kit) AzLogout() {
 	for _, f := range []string{"az-login", "az-token-acr.json", "az-token-arm.json", "az-token-acr.err"} {
 		_ = os.Remove(filepath.Join(k.AzDir, f))
 	}
+	_ = os.Remove(filepath.Join(k.azureConfigDir(), "azureProfile.json"))
 }
 
 // azCalls reads az.log into request entries.

@@ -83,7 +83,8 @@ func (id *Identity) fillDefaults() {
 
 // Env returns the environment variables that make azidentity pick this identity: the service principal
 // and certificate variables of EnvironmentCredential, the workload identity variables, the managed
-// identity endpoint, or PATH with the fake az (prepended to path).
+// identity endpoint, or the fake az's AZURE_CONFIG_DIR (the user is signed in; the caller puts AzDir
+// first on PATH).
 func (k *Kit) IdentityEnv(name string) []string {
 	id := k.identity(name)
 	if id == nil {
@@ -101,7 +102,7 @@ func (k *Kit) IdentityEnv(name string) []string {
 		return []string{"IDENTITY_ENDPOINT=" + k.IdentityEndpoint, "IDENTITY_HEADER=" + k.identityHeader}
 	case UserIdentity:
 		k.AzLogin(name)
-		return []string{"PATH=" + k.AzDir + string(os.PathListSeparator) + os.Getenv("PATH")}
+		return []string{"AZURE_CONFIG_DIR=" + k.azureConfigDir()} // and k.AzDir first on PATH
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ const (
 	NetworkProxyError        = "network.proxy_error"
 	NetworkTLSError          = "network.tls_error"
 	NetworkTimeout           = "network.timeout"
+	NetworkConnectionReset   = "network.connection_reset"
 	NetworkFirewallDenied    = "network.firewall_denied"
 	NetworkPrivateEndpoint   = "network.private_endpoint_dns"
 	NetworkDataEndpoint      = "network.data_endpoint_blocked"
@@ -80,6 +81,9 @@ var Catalogue = []Cause{
 	{NetworkTimeout, "The connection times out",
 		"Packets are dropped on the way: a firewall or network security group, or an unreachable private endpoint address.",
 		"Allow outbound TCP 443 to {host} and the data endpoints (service tag AzureContainerRegistry)"},
+	{NetworkConnectionReset, "The connection is reset",
+		"Something between this machine and the registry (a firewall, a proxy, a TLS-inspecting appliance) resets the connection instead of answering.",
+		"Allow outbound TCP 443 to {host} on the firewall or proxy; compare with: curl -v https://{host}/v2/"},
 	{NetworkFirewallDenied, "The registry's firewall refuses this client",
 		"ACR answered 403 DENIED: the registry allows only selected networks or private endpoints, or public network access is disabled.",
 		"Allow this client's IP: az acr network-rule add -n {registry} --ip-address <client IP>; check: az acr show -n {registry} --query \"[publicNetworkAccess, networkRuleSet]\""},

@@ -116,7 +116,8 @@ func ParseLoginServer(input string, extraSuffixes ...string) (LoginServer, error
 		return nameErr("a login server is <registry>."+cloud.Suffix, "")
 	}
 	ls.Registry = parts[0]
-	if strings.HasPrefix(ls.Registry, "xn--") || !(registryLabel.MatchString(ls.Registry) || dnlLabel.MatchString(ls.Registry)) {
+	validLabel := registryLabel.MatchString(ls.Registry) || dnlLabel.MatchString(ls.Registry)
+	if strings.HasPrefix(ls.Registry, "xn--") || !validLabel {
 		return nameErr("registry names are 5 to 50 letters and digits (plus a -hash suffix for domain name label scopes)", "")
 	}
 	return ls, nil

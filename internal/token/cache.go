@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
+	"github.com/acrdiag/acrdiag/internal/filelock"
 )
 
 // Entry is a cached ACR refresh token for one registry and identity.
@@ -61,18 +62,15 @@ type FileCache struct {
 	LockTimeout time.Duration // how long to wait for another process's fetch; default 2 minutes
 }
 
-// OpenFileCache prepares dir, or returns a NullCache when dir cannot be used: an unwritable cache degrades
-// to no cache, never to a failure.
+// OpenFileCache prepares dir, or returns a NullCache when dir cannot be made: an unusable cache degrades
+// to no cache, never to a failure (and an unwritable one only costs each call an exchange).
 func OpenFileCache(dir string) (Cache, error) {
+	if dir == "" {
+		return NullCache{}, fmt.Errorf("no cache directory: caching nothing")
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return NullCache{}, fmt.Errorf("token cache %s unusable, caching nothing: %w", dir, err)
 	}
-	probe, err := os.CreateTemp(dir, ".probe-*")
-	if err != nil {
-		return NullCache{}, fmt.Errorf("token cache %s unwritable, caching nothing: %w", dir, err)
-	}
-	_ = probe.Close()
-	_ = os.Remove(probe.Name())
 	return &FileCache{Dir: dir}, nil
 }
 
@@ -103,7 +101,7 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 	if timeout == 0 {
 		timeout = 2 * time.Minute
 	}
-	unlock, err := lockFile(c.path(host, identity)+".lock", timeout)
+	unlock, err := filelock.Lock(c.path(host, identity)+".lock", timeout)
 	if err == nil {
 		defer unlock()
 		// Another process may have fetched while this one waited.

@@ -37,6 +37,16 @@ type EntraError struct {
 func (e *EntraError) Error() string { return "get an Entra ID token: " + e.Err.Error() }
 func (e *EntraError) Unwrap() error { return e.Err }
 
+// FallbackError is the failure of the ARM-audience attempt after the ACR audience failed.
+type FallbackError struct {
+	Err            error // the ARM-audience attempt's failure
+	ACRErr         error // the ACR-audience attempt's failure
+	ACREntraFailed bool  // Entra ID gave no ACR-audience token at all
+}
+
+func (e *FallbackError) Error() string { return e.Err.Error() }
+func (e *FallbackError) Unwrap() error { return e.Err }
+
 // Renew asks Entra ID for an ACR-audience token and exchanges it; when the ACR audience cannot be had (Azure
 // Local, some SSO setups) or the exchange answers 401 for it, it tries the ARM audience of the registry's cloud.
 func (r *Renewer) Renew(ctx context.Context, ls registry.LoginServer) (Renewed, error) {
@@ -46,14 +56,16 @@ func (r *Renewer) Renew(ctx context.Context, ls registry.LoginServer) (Renewed, 
 	}
 	var re *registry.ResponseError
 	var ee *EntraError
-	if !errors.As(err, &ee) && !(errors.As(err, &re) && re.Status == http.StatusUnauthorized) {
+	entraFailed := errors.As(err, &ee)
+	exchangeRefused := errors.As(err, &re) && re.Status == http.StatusUnauthorized
+	if !entraFailed && !exchangeRefused {
 		return Renewed{}, err
 	}
 	second, err2 := r.try(ctx, ls, ARMScope(ls.Cloud.Name))
 	if err2 != nil {
 		// The ACR-audience failure is the one to report, unless Entra gave no token for it at all.
 		if errors.As(err, &ee) {
-			return Renewed{}, err2
+			return Renewed{}, &FallbackError{Err: err2, ACRErr: err, ACREntraFailed: true}
 		}
 		return Renewed{}, err
 	}

@@ -55,7 +55,7 @@ func Inspect(raw string) (Claims, error) {
 	}
 	mc := jwt.MapClaims{}
 	if _, _, err := jwt.NewParser().ParseUnverified(raw, mc); err != nil {
-		return Claims{}, fmt.Errorf("%w: %v", ErrNotJWT, err)
+		return Claims{}, fmt.Errorf("%w: %w", ErrNotJWT, err)
 	}
 	c := Claims{
 		Issuer: str(mc, "iss"), Subject: str(mc, "sub"), ObjectID: str(mc, "oid"),

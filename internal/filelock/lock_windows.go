@@ -1,6 +1,6 @@
 //go:build windows
 
-package token
+package filelock
 
 import (
 	"os"
@@ -9,8 +9,8 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// lockFile takes an exclusive lock on path, waiting up to timeout; the lock goes with the process.
-func lockFile(path string, timeout time.Duration) (func(), error) {
+// Lock takes an exclusive lock on path, waiting up to timeout; the lock goes with the process.
+func Lock(path string, timeout time.Duration) (func(), error) {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err

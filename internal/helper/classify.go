@@ -1,0 +1,109 @@
+package helper
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"syscall"
+
+	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/token"
+)
+
+var aadstsCode = regexp.MustCompile(`AADSTS(\d+)`)
+
+// entraCauses maps the Entra ID error codes users meet to causes.
+var entraCauses = map[string]string{
+	"7000222": explain.AuthSPSecretExpired,    // the client secret expired
+	"7000215": explain.AuthInvalidCredentials, // invalid client secret
+	"700016":  explain.AuthAppNotRegistered,   // application not found in the directory
+	"90002":   explain.AuthAppNotRegistered,   // tenant not found
+	"700024":  explain.AuthTokenExpired,       // client assertion (federated token) expired
+	"700082":  explain.AuthTokenExpired,       // refresh token expired due to inactivity
+	"50173":   explain.AuthTokenExpired,       // grant expired because the password changed
+	"500011":  explain.AuthAudienceRejected,   // resource principal not found in the tenant
+	"50001":   explain.AuthAudienceRejected,   // resource disabled or does not exist
+	"70021":   explain.AuthInvalidCredentials, // no matching federated identity record
+}
+
+// classify names the cause of a renewal failure and a one-line detail.
+func classify(err error) (cause, detail string) {
+	detail = oneLine(err.Error())
+	var (
+		re  *registry.ResponseError
+		ee  *token.EntraError
+		afe *azidentity.AuthenticationFailedError
+		fb  *token.FallbackError
+	)
+	if m := aadstsCode.FindStringSubmatch(err.Error()); m != nil {
+		if c, ok := entraCauses[m[1]]; ok {
+			return c, detail
+		}
+	}
+	if c := networkCause(err); c != "" {
+		return c, detail
+	}
+	switch {
+	case errors.As(err, &re):
+		switch {
+		case re.Status == http.StatusForbidden:
+			return explain.NetworkFirewallDenied, detail
+		case re.Status == http.StatusTooManyRequests:
+			return explain.RegistryThrottled, detail
+		case re.Status == http.StatusUnauthorized && errors.As(err, &fb) && fb.ACREntraFailed:
+			return explain.AuthAudienceRejected, "the registry refused the ARM-audience token (" + detail + ") and no ACR-audience token could be had (" + oneLine(fb.ACRErr.Error()) + ")"
+		case re.Status == http.StatusUnauthorized:
+			return explain.AuthzPullDenied, detail + ": the identity has no role on this registry"
+		case re.Status == http.StatusNotFound:
+			return explain.RegistryNotFound, detail
+		}
+		return explain.NetworkProxyError, detail
+	case errors.As(err, &afe):
+		return explain.AuthInvalidCredentials, detail
+	case errors.As(err, &ee):
+		return explain.AuthNoIdentity, detail
+	}
+	return explain.NetworkTimeout, detail
+}
+
+// networkCause recognises transport failures: DNS, proxy, TLS, timeouts, resets.
+func networkCause(err error) string {
+	var (
+		dnsErr  *net.DNSError
+		certErr *x509.UnknownAuthorityError
+		hostErr x509.HostnameError
+		invErr  x509.CertificateInvalidError
+		opErr   *net.OpError
+	)
+	msg := err.Error()
+	switch {
+	case strings.Contains(msg, "proxyconnect") || strings.Contains(msg, "Proxy Authentication Required") ||
+		(errors.As(err, &opErr) && opErr.Op == "proxyconnect"):
+		return explain.NetworkProxyError
+	case errors.As(err, &dnsErr):
+		if dnsErr.IsNotFound {
+			return explain.RegistryNotFound
+		}
+		return explain.NetworkDNSFailure
+	case strings.Contains(msg, "no such host"):
+		return explain.RegistryNotFound
+	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr),
+		strings.Contains(msg, "x509:"), strings.Contains(msg, "tls:"):
+		return explain.NetworkTLSError
+	case errors.Is(err, context.DeadlineExceeded), strings.Contains(msg, "Client.Timeout"), strings.Contains(msg, "i/o timeout"),
+		strings.Contains(msg, "TLS handshake timeout"):
+		return explain.NetworkTimeout
+	case errors.Is(err, syscall.ECONNRESET), strings.Contains(msg, "connection reset"), strings.HasSuffix(msg, ": EOF"):
+		return explain.NetworkConnectionReset
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return explain.NetworkTimeout
+	}
+	return ""
+}

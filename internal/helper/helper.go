@@ -1,0 +1,288 @@
+package helper
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/docker/docker-credential-helpers/credentials"
+
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/lastfailure"
+	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/version"
+)
+
+// EmptyGUID is the username that tells ACR the password is one of its tokens.
+const EmptyGUID = "00000000-0000-0000-0000-000000000000"
+
+// tokenUsername is Docker's marker for an identity token.
+const tokenUsername = "<token>"
+
+// Renewer gets a fresh ACR refresh token from the machine's identity; *token.Renewer is one.
+type Renewer interface {
+	Renew(ctx context.Context, ls registry.LoginServer) (token.Renewed, error)
+}
+
+// AnonymousProber tells whether a registry allows anonymous pull; *registry.Client is one.
+type AnonymousProber interface {
+	AnonymousPull(ctx context.Context, ls registry.LoginServer) (bool, error)
+}
+
+// Helper is docker-credential-acrdiag.
+type Helper struct {
+	cfg      config.Config
+	cfgErr   error
+	store    Store
+	cache    token.Cache
+	renewer  Renewer
+	prober   AnonymousProber
+	identity string
+	now      func() time.Time
+	stderr   io.Writer
+	timeout  time.Duration
+
+	configured bool // WithConfig was given
+}
+
+var _ credentials.Helper = (*Helper)(nil)
+
+// Option configures a Helper.
+type Option func(*Helper)
+
+// WithConfig sets the configuration (and the error loading it gave).
+func WithConfig(cfg config.Config, err error) Option {
+	return func(h *Helper) { h.cfg, h.cfgErr, h.configured = cfg, err, true }
+}
+
+// WithStore sets the backing store for `docker login` credentials.
+func WithStore(s Store) Option { return func(h *Helper) { h.store = s } }
+
+// WithCache sets the token cache.
+func WithCache(c token.Cache) Option { return func(h *Helper) { h.cache = c } }
+
+// WithRenewer sets where fresh tokens come from.
+func WithRenewer(r Renewer) Option { return func(h *Helper) { h.renewer = r } }
+
+// WithAnonymousProber sets the anonymous-pull probe.
+func WithAnonymousProber(p AnonymousProber) Option { return func(h *Helper) { h.prober = p } }
+
+// WithClock sets the clock.
+func WithClock(now func() time.Time) Option { return func(h *Helper) { h.now = now } }
+
+// WithStderr sets where notes to the user go (Docker passes a helper's stderr through).
+func WithStderr(w io.Writer) Option { return func(h *Helper) { h.stderr = w } }
+
+// New returns the helper, with defaults for everything not given: the configuration files and environment,
+// the platform keychain or acrdiag's credentials file, the token cache, and the azidentity chain.
+func New(opts ...Option) *Helper {
+	h := &Helper{now: time.Now, stderr: os.Stderr, timeout: 90 * time.Second}
+	for _, o := range opts {
+		o(h)
+	}
+	if !h.configured {
+		h.cfg, h.cfgErr = config.Load()
+	}
+	chain := token.ChainOptions{Credential: h.cfg.Credential, TenantID: h.cfg.Tenant, Cloud: h.cfg.Cloud}
+	h.identity = token.IdentityKey(chain)
+	if h.store == nil {
+		h.store = h.defaultStore()
+	}
+	if h.cache == nil {
+		h.cache, _ = token.OpenFileCache(h.cfg.CacheDir)
+	}
+	client := registry.NewClient(registry.WithUserAgent("docker-credential-acrdiag/" + version.Version))
+	if h.renewer == nil {
+		h.renewer = &token.Renewer{Source: token.NewChainSource(chain), ACR: client}
+	}
+	if h.prober == nil {
+		h.prober = client
+	}
+	return h
+}
+
+func (h *Helper) defaultStore() Store {
+	file := FileStore{Path: filepath.Join(filepath.Dir(config.UserPath()), "credentials.json")}
+	name := h.cfg.Store
+	if name == "" || name == "auto" {
+		name = platformStore()
+	}
+	if name == "" || name == "file" || name == "acrdiag" {
+		return file
+	}
+	return layeredStore{primary: NativeStore{Name: name}, fallback: file, warn: h.warnf}
+}
+
+func (h *Helper) warnf(format string, args ...any) {
+	_, _ = fmt.Fprintf(h.stderr, format+"\n", args...)
+}
+
+// record keeps a failure for `docker acrcheck last` and the hook.
+func (h *Helper) record(host, action, cause, detail string) {
+	_ = lastfailure.Add(h.cfg.CacheDir, lastfailure.Record{Time: h.now(), Host: host, Action: action, Cause: cause, Detail: detail})
+}
+
+// parse reads the server string; ok is false for hosts that are not ACR at all.
+func (h *Helper) parse(serverURL string) (registry.LoginServer, bool, error) {
+	ls, err := registry.ParseLoginServer(serverURL, h.cfg.LoginServerSuffixes...)
+	if errors.Is(err, registry.ErrNotACR) {
+		return ls, false, nil
+	}
+	return ls, true, err
+}
+
+// Get answers a server: stored credentials (checked), else a refresh token from the Entra identity for an
+// ACR host, else "not found" so that Docker goes on anonymously.
+func (h *Helper) Get(serverURL string) (string, string, error) {
+	ls, isACR, err := h.parse(serverURL)
+	if !isACR {
+		return h.store.Get(serverURL)
+	}
+	if err != nil {
+		h.record(serverURL, "get", explain.RegistryNameInvalid, err.Error())
+		return "", "", &Error{Host: serverURL, Cause: explain.RegistryNameInvalid, Detail: err.Error()}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), h.timeout)
+	defer cancel()
+	if user, secret, err := h.store.Get(ls.Host); err == nil {
+		return h.checkStored(ctx, ls, user, secret)
+	} else if !credentials.IsErrCredentialsNotFound(err) {
+		h.record(ls.Host, "get", explain.DockerCredentialStore, oneLine(err.Error()))
+	}
+	if h.cfgErr != nil {
+		h.record(ls.Host, "get", explain.DockerCredentialStore, oneLine(h.cfgErr.Error()))
+		return "", "", &Error{Host: ls.Host, Cause: explain.DockerCredentialStore, Detail: oneLine(h.cfgErr.Error())}
+	}
+	return h.fromIdentity(ctx, ls)
+}
+
+// checkStored hands out what docker login stored, unless it is an ACR or Entra token that expired: that one
+// is renewed from the identity, or withheld so that an anonymous pull is not blocked by it.
+func (h *Helper) checkStored(ctx context.Context, ls registry.LoginServer, user, secret string) (string, string, error) {
+	c, isToken := registryToken(secret)
+	if !isToken {
+		return user, secret, nil // a password: admin user, service principal, repository-scoped token
+	}
+	if !c.ExpiredBy(h.now(), time.Minute) {
+		return EmptyGUID, secret, nil // the only username ACR accepts with a token
+	}
+	u, s, err := h.fromIdentity(ctx, ls)
+	if err == nil {
+		return u, s, nil
+	}
+	h.record(ls.Host, "get", explain.AuthTokenExpired, fmt.Sprintf(
+		"the token stored by docker login expired at %s and could not be renewed from an Entra identity (%s); answering no credentials so anonymous pull can work",
+		c.Expiry.Local().Format("2006-01-02 15:04 MST"), errDetail(err)))
+	return "", "", credentials.NewErrCredentialsNotFound()
+}
+
+// registryToken reads secret as an ACR or Entra token; isToken is false for passwords.
+func registryToken(secret string) (c token.Claims, isToken bool) {
+	c, err := token.Inspect(secret)
+	return c, err == nil && (c.IsACR() || c.IsEntra())
+}
+
+func errDetail(err error) string {
+	var he *Error
+	if errors.As(err, &he) {
+		return he.Detail
+	}
+	if credentials.IsErrCredentialsNotFound(err) {
+		return "no identity"
+	}
+	return oneLine(err.Error())
+}
+
+// fromIdentity returns a cached or freshly exchanged refresh token.
+func (h *Helper) fromIdentity(ctx context.Context, ls registry.LoginServer) (string, string, error) {
+	margin := h.cfg.Margin()
+	fresh := func(e token.Entry) bool { return e.Fresh(h.now(), margin) }
+	e, err := h.cache.Fill(ls.Host, h.identity, fresh, func() (token.Entry, error) {
+		r, err := h.renewer.Renew(ctx, ls)
+		if err != nil {
+			return token.Entry{}, err
+		}
+		if r.Claims.ExpiredBy(h.now(), 0) {
+			return token.Entry{}, &Error{Host: ls.Host, Cause: explain.AuthTokenExpired, Detail: fmt.Sprintf(
+				"the registry issued a token that expired at %s, before it could be used; check this machine's clock", r.Claims.Expiry.UTC().Format(time.RFC3339))}
+		}
+		return token.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.Claims.Expiry, ObtainedAt: h.now(), Principal: r.Entra.Identity()}, nil
+	})
+	if err == nil {
+		return EmptyGUID, e.RefreshToken, nil
+	}
+	var he *Error
+	if !errors.As(err, &he) {
+		cause, detail := classify(err)
+		he = &Error{Host: ls.Host, Cause: cause, Detail: detail}
+	}
+	h.record(ls.Host, "get", he.Cause, he.Detail)
+	switch he.Cause {
+	case explain.AuthNoIdentity:
+		return "", "", credentials.NewErrCredentialsNotFound() // anonymous pull may still work
+	case explain.AuthzPullDenied, explain.AuthAudienceRejected:
+		if anon, _ := h.prober.AnonymousPull(ctx, ls); anon {
+			return "", "", credentials.NewErrCredentialsNotFound()
+		}
+	}
+	return "", "", he
+}
+
+// Add stores what docker login hands over. It never fails on ordinary input: a failing store breaks docker login.
+func (h *Helper) Add(creds *credentials.Credentials) error {
+	if creds == nil {
+		return errors.New("no credentials")
+	}
+	if ls, isACR, err := h.parse(creds.ServerURL); isACR && err == nil {
+		creds.ServerURL = ls.Host
+		if c, isToken := registryToken(creds.Secret); isToken {
+			h.checkTokenLogin(ls.Host, creds, c)
+		}
+	}
+	return h.store.Add(creds)
+}
+
+// checkTokenLogin catches the traps of storing a token: the wrong username (fixed, and said), and a token
+// that is already expired (said).
+func (h *Helper) checkTokenLogin(host string, creds *credentials.Credentials, c token.Claims) {
+	if creds.Username != EmptyGUID && creds.Username != tokenUsername {
+		detail := fmt.Sprintf("a token was stored with username %q; ACR accepts tokens only with %s, so acrdiag stored it under that username", creds.Username, EmptyGUID)
+		h.warnf("acrdiag: %s. Next time: docker login %s -u %s --password-stdin [%s]", detail, host, EmptyGUID, explain.AuthWrongTokenUsername)
+		h.record(host, "store", explain.AuthWrongTokenUsername, detail)
+		creds.Username = EmptyGUID
+	}
+	if c.ExpiredBy(h.now(), 0) {
+		detail := fmt.Sprintf("the token stored for %s expired at %s", host, c.Expiry.Local().Format("2006-01-02 15:04 MST"))
+		h.warnf("acrdiag: %s; acrdiag will renew it from your Entra identity when it can [%s]", detail, explain.AuthTokenExpired)
+		h.record(host, "store", explain.AuthTokenExpired, detail)
+	}
+}
+
+// Delete forgets a server's stored credentials and cached tokens (docker logout).
+func (h *Helper) Delete(serverURL string) error {
+	key := serverURL
+	if ls, isACR, err := h.parse(serverURL); isACR && err == nil {
+		key = ls.Host
+		_ = h.cache.Delete(ls.Host)
+	}
+	if err := h.store.Delete(key); err != nil && !credentials.IsErrCredentialsNotFound(err) {
+		h.warnf("acrdiag: could not erase the stored credentials for %s: %s", key, oneLine(err.Error()))
+	}
+	return nil
+}
+
+// List lists stored credentials (server and username, never a secret), without any network call.
+func (h *Helper) List() (map[string]string, error) {
+	list, err := h.store.List()
+	if err != nil {
+		h.warnf("acrdiag: could not list the stored credentials: %s", oneLine(err.Error()))
+		return map[string]string{}, nil
+	}
+	return list, nil
+}
