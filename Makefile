@@ -14,7 +14,7 @@ GOLANGCI_LINT_VERSION := v2.15.0
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build demo test vet fmt-check lint unit e2e tools clean
+.PHONY: all build demo test vet fmt-check lint unit e2e bench tools clean
 
 all: build
 
@@ -43,6 +43,10 @@ unit:
 # skip with the reason; ACRDIAG_E2E=require (set by CI) makes them fail instead.
 e2e: tools
 	$(GO) test -count=1 -timeout 30m ./e2e/...
+
+# Performance budget: whole-process benchmarks side by side, printed as ratios.
+bench:
+	./scripts/bench.sh
 
 tools: $(TOOLS)/.crane-$(CRANE_VERSION) $(TOOLS)/.golangci-lint-$(GOLANGCI_LINT_VERSION)
 

@@ -46,7 +46,7 @@ func runTests(m *testing.M) int {
 }
 
 // requireTool finds a tool the test needs, or skips (fails under ACRDIAG_E2E=require) with the reason.
-func requireTool(t *testing.T, name, why string) string {
+func requireTool(t testing.TB, name, why string) string {
 	t.Helper()
 	p, err := exec.LookPath(name)
 	if err != nil {
@@ -60,7 +60,7 @@ func requireTool(t *testing.T, name, why string) string {
 	return p
 }
 
-func missing(t *testing.T, reason string) {
+func missing(t testing.TB, reason string) {
 	t.Helper()
 	if os.Getenv("ACRDIAG_E2E") == "require" {
 		t.Fatalf("ACRDIAG_E2E=require: %s", reason)
@@ -71,14 +71,14 @@ func missing(t *testing.T, reason string) {
 // session is one user's shell: its own HOME and DOCKER_CONFIG, the binaries under test on PATH, and the
 // kit's proxy and CA in the environment. Nothing of the machine's own docker configuration leaks in.
 type session struct {
-	t            *testing.T
+	t            testing.TB
 	kit          *acrtest.Kit
 	home         string
 	dockerConfig string
 	env          []string
 }
 
-func newSession(t *testing.T, kit *acrtest.Kit) *session {
+func newSession(t testing.TB, kit *acrtest.Kit) *session {
 	t.Helper()
 	home := t.TempDir()
 	s := &session{t: t, kit: kit, home: home, dockerConfig: filepath.Join(home, ".docker")}

@@ -286,6 +286,9 @@ func TestHelperConcurrentColdGets(t *testing.T) {
 	if en := kit.Requests(acrtest.Filter{Service: "entra", Method: "POST"}); len(en) != 1 {
 		t.Errorf("32 concurrent cold gets made %d Entra token requests, want 1", len(en))
 	}
+	if probes := kit.Requests(acrtest.Filter{Service: "registry", Path: "/v2/"}); len(probes) != 0 {
+		t.Errorf("a cold get probed /v2/: %v", probes)
+	}
 }
 
 // TestHelperCacheFaults: a corrupt cache is rebuilt, an unusable cache directory costs only an exchange.

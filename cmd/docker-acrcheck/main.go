@@ -3,16 +3,23 @@ package main
 
 import (
 	"fmt"
+	"os"
 
 	"github.com/docker/cli/cli-plugins/metadata"
 	"github.com/docker/cli/cli-plugins/plugin"
 	"github.com/docker/cli/cli/command"
 	"github.com/spf13/cobra"
 
+	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/token"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 func main() {
+	// The credential helper's token renewal: not a plugin command, so it skips the CLI plugin machinery.
+	if len(os.Args) >= 2 && os.Args[1] == token.RenewCommand {
+		os.Exit(renew.Main(os.Args[2:], os.Stdout))
+	}
 	plugin.Run(func(dockerCli command.Cli) *cobra.Command {
 		root := &cobra.Command{
 			Use:   "acrcheck",

@@ -2,7 +2,6 @@ package helper
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/explain"
@@ -23,26 +22,4 @@ func (e *Error) Error() string {
 	}
 	return fmt.Sprintf("acrdiag: no credentials for %s: %s (%s). Fix: %s. Details: docker acrcheck %s [%s]",
 		e.Host, title, e.Detail, explain.FixFor(e.Cause, e.Host), e.Host, e.Cause)
-}
-
-var (
-	aadsts     = regexp.MustCompile(`AADSTS\d+: [^\r\n]*?(?:\.\s|$|\r|\n)`)
-	azCLIError = regexp.MustCompile(`ERROR: [^\r\n]*`)
-	spaces     = regexp.MustCompile(`\s+`)
-)
-
-// oneLine boils an error message down to its telling part, on one line: Entra's AADSTS sentence, the Azure
-// CLI's ERROR line, or the message with its whitespace folded.
-func oneLine(msg string) string {
-	if m := aadsts.FindString(msg); m != "" {
-		msg = m
-	} else if m := azCLIError.FindString(msg); m != "" {
-		msg = m
-	}
-	msg = strings.TrimSpace(spaces.ReplaceAllString(msg, " "))
-	msg = strings.TrimSuffix(msg, ".")
-	if len(msg) > 300 {
-		msg = msg[:300] + "..."
-	}
-	return msg
 }

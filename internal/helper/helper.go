@@ -16,7 +16,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/token"
-	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 // EmptyGUID is the username that tells ACR the password is one of its tokens.
@@ -25,14 +24,10 @@ const EmptyGUID = "00000000-0000-0000-0000-000000000000"
 // tokenUsername is Docker's marker for an identity token.
 const tokenUsername = "<token>"
 
-// Renewer gets a fresh ACR refresh token from the machine's identity; *token.Renewer is one.
+// Renewer gets a fresh ACR refresh token from the machine's identity, or the cause of the failure in the
+// result; an error means the renewer itself could not run.
 type Renewer interface {
-	Renew(ctx context.Context, ls registry.LoginServer) (token.Renewed, error)
-}
-
-// AnonymousProber tells whether a registry allows anonymous pull; *registry.Client is one.
-type AnonymousProber interface {
-	AnonymousPull(ctx context.Context, ls registry.LoginServer) (bool, error)
+	Renew(ctx context.Context, ls registry.LoginServer) (token.RenewResult, error)
 }
 
 // Helper is docker-credential-acrdiag.
@@ -42,8 +37,7 @@ type Helper struct {
 	store    Store
 	cache    token.Cache
 	renewer  Renewer
-	prober   AnonymousProber
-	identity string
+	identity func() string // the cache key of the machine's identity, computed when an ACR host needs it
 	now      func() time.Time
 	stderr   io.Writer
 	timeout  time.Duration
@@ -70,9 +64,6 @@ func WithCache(c token.Cache) Option { return func(h *Helper) { h.cache = c } }
 // WithRenewer sets where fresh tokens come from.
 func WithRenewer(r Renewer) Option { return func(h *Helper) { h.renewer = r } }
 
-// WithAnonymousProber sets the anonymous-pull probe.
-func WithAnonymousProber(p AnonymousProber) Option { return func(h *Helper) { h.prober = p } }
-
 // WithClock sets the clock.
 func WithClock(now func() time.Time) Option { return func(h *Helper) { h.now = now } }
 
@@ -90,19 +81,15 @@ func New(opts ...Option) *Helper {
 		h.cfg, h.cfgErr = config.Load()
 	}
 	chain := token.ChainOptions{Credential: h.cfg.Credential, TenantID: h.cfg.Tenant, Cloud: h.cfg.Cloud}
-	h.identity = token.IdentityKey(chain)
+	h.identity = func() string { return token.IdentityKey(chain) }
 	if h.store == nil {
-		h.store = h.defaultStore()
+		h.store = &lazyStore{open: h.defaultStore}
 	}
 	if h.cache == nil {
-		h.cache, _ = token.OpenFileCache(h.cfg.CacheDir)
+		h.cache = &lazyCache{dir: h.cfg.CacheDir}
 	}
-	client := registry.NewClient(registry.WithUserAgent("docker-credential-acrdiag/" + version.Version))
 	if h.renewer == nil {
-		h.renewer = &token.Renewer{Source: token.NewChainSource(chain), ACR: client}
-	}
-	if h.prober == nil {
-		h.prober = client
+		h.renewer = execRenewer{}
 	}
 	return h
 }
@@ -153,11 +140,11 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 	if user, secret, err := h.store.Get(ls.Host); err == nil {
 		return h.checkStored(ctx, ls, user, secret)
 	} else if !credentials.IsErrCredentialsNotFound(err) {
-		h.record(ls.Host, "get", explain.DockerCredentialStore, oneLine(err.Error()))
+		h.record(ls.Host, "get", explain.DockerCredentialStore, explain.Summarize(err.Error()))
 	}
 	if h.cfgErr != nil {
-		h.record(ls.Host, "get", explain.DockerCredentialStore, oneLine(h.cfgErr.Error()))
-		return "", "", &Error{Host: ls.Host, Cause: explain.DockerCredentialStore, Detail: oneLine(h.cfgErr.Error())}
+		h.record(ls.Host, "get", explain.DockerCredentialStore, explain.Summarize(h.cfgErr.Error()))
+		return "", "", &Error{Host: ls.Host, Cause: explain.DockerCredentialStore, Detail: explain.Summarize(h.cfgErr.Error())}
 	}
 	return h.fromIdentity(ctx, ls)
 }
@@ -196,40 +183,39 @@ func errDetail(err error) string {
 	if credentials.IsErrCredentialsNotFound(err) {
 		return "no identity"
 	}
-	return oneLine(err.Error())
+	return explain.Summarize(err.Error())
 }
 
 // fromIdentity returns a cached or freshly exchanged refresh token.
 func (h *Helper) fromIdentity(ctx context.Context, ls registry.LoginServer) (string, string, error) {
 	margin := h.cfg.Margin()
 	fresh := func(e token.Entry) bool { return e.Fresh(h.now(), margin) }
-	e, err := h.cache.Fill(ls.Host, h.identity, fresh, func() (token.Entry, error) {
+	anonymous := false
+	e, err := h.cache.Fill(ls.Host, h.identity(), fresh, func() (token.Entry, error) {
 		r, err := h.renewer.Renew(ctx, ls)
 		if err != nil {
-			return token.Entry{}, err
+			return token.Entry{}, &Error{Host: ls.Host, Cause: explain.DockerCredentialStore, Detail: explain.Summarize(err.Error())}
 		}
-		if r.Claims.ExpiredBy(h.now(), 0) {
+		if r.Cause != "" {
+			anonymous = r.AnonymousPull
+			return token.Entry{}, &Error{Host: ls.Host, Cause: r.Cause, Detail: r.Detail}
+		}
+		if !r.ExpiresOn.After(h.now()) {
 			return token.Entry{}, &Error{Host: ls.Host, Cause: explain.AuthTokenExpired, Detail: fmt.Sprintf(
-				"the registry issued a token that expired at %s, before it could be used; check this machine's clock", r.Claims.Expiry.UTC().Format(time.RFC3339))}
+				"the registry issued a token that expired at %s, before it could be used; check this machine's clock", r.ExpiresOn.UTC().Format(time.RFC3339))}
 		}
-		return token.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.Claims.Expiry, ObtainedAt: h.now(), Principal: r.Entra.Identity()}, nil
+		return token.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.ExpiresOn, ObtainedAt: h.now(), Principal: r.Principal}, nil
 	})
 	if err == nil {
 		return EmptyGUID, e.RefreshToken, nil
 	}
 	var he *Error
 	if !errors.As(err, &he) {
-		cause, detail := classify(err)
-		he = &Error{Host: ls.Host, Cause: cause, Detail: detail}
+		he = &Error{Host: ls.Host, Cause: explain.DockerCredentialStore, Detail: explain.Summarize(err.Error())}
 	}
 	h.record(ls.Host, "get", he.Cause, he.Detail)
-	switch he.Cause {
-	case explain.AuthNoIdentity:
+	if he.Cause == explain.AuthNoIdentity || anonymous {
 		return "", "", credentials.NewErrCredentialsNotFound() // anonymous pull may still work
-	case explain.AuthzPullDenied, explain.AuthAudienceRejected:
-		if anon, _ := h.prober.AnonymousPull(ctx, ls); anon {
-			return "", "", credentials.NewErrCredentialsNotFound()
-		}
 	}
 	return "", "", he
 }
@@ -272,7 +258,7 @@ func (h *Helper) Delete(serverURL string) error {
 		_ = h.cache.Delete(ls.Host)
 	}
 	if err := h.store.Delete(key); err != nil && !credentials.IsErrCredentialsNotFound(err) {
-		h.warnf("acrdiag: could not erase the stored credentials for %s: %s", key, oneLine(err.Error()))
+		h.warnf("acrdiag: could not erase the stored credentials for %s: %s", key, explain.Summarize(err.Error()))
 	}
 	return nil
 }
@@ -281,7 +267,7 @@ func (h *Helper) Delete(serverURL string) error {
 func (h *Helper) List() (map[string]string, error) {
 	list, err := h.store.List()
 	if err != nil {
-		h.warnf("acrdiag: could not list the stored credentials: %s", oneLine(err.Error()))
+		h.warnf("acrdiag: could not list the stored credentials: %s", explain.Summarize(err.Error()))
 		return map[string]string{}, nil
 	}
 	return list, nil

@@ -1,4 +1,4 @@
-// Package registry knows what an Azure Container Registry login server looks like and how to talk to its
-// token service: login-server parsing and validation per cloud, the Www-Authenticate challenge, the
-// /oauth2/exchange and /oauth2/token calls, and ACR's error bodies.
+// Package registry knows what an Azure Container Registry login server looks like: parsing and validation
+// of what clients pass to a credential helper, per cloud, with the suffixes an administrator adds. It has
+// no network code, so the credential helper can link it without paying for net/http.
 package registry

@@ -3,7 +3,6 @@ package registry
 import (
 	"errors"
 	"fmt"
-	"net"
 	"net/url"
 	"regexp"
 	"strings"
@@ -82,11 +81,12 @@ func ParseLoginServer(input string, extraSuffixes ...string) (LoginServer, error
 		return LoginServer{}, ErrNotACR
 	}
 	host := hostport
-	if h, port, err := net.SplitHostPort(hostport); err == nil {
-		if port != "443" {
+	if i := strings.LastIndex(hostport, ":"); i >= 0 {
+		// net.SplitHostPort would pull in the net package's start-up cost; ACR hosts are never IPv6 literals.
+		if hostport[i+1:] != "443" || strings.ContainsAny(hostport[:i], ":[]") {
 			return LoginServer{}, ErrNotACR
 		}
-		host = h
+		host = hostport[:i]
 	}
 	host = strings.TrimSuffix(strings.ToLower(host), ".")
 	if _, err := url.Parse("https://" + host); err != nil || host == "" {

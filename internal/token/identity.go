@@ -7,6 +7,17 @@ import (
 	"path/filepath"
 )
 
+// ChainOptions select the credential chain.
+type ChainOptions struct {
+	// Credential selects credentials like AZURE_TOKEN_CREDENTIALS ("dev", "prod", or one credential type
+	// such as AzureCLICredential); the environment variable wins. Empty: the whole default chain.
+	Credential string
+	// TenantID is the tenant to ask tokens from (the Azure CLI's tenant otherwise).
+	TenantID string
+	// Cloud names the cloud whose authority host to use (AzureCloud, AzureChinaCloud, AzureUSGovernment).
+	Cloud string
+}
+
 // identityEnv are the variables that decide which identity the credential chain picks.
 var identityEnv = []string{
 	"AZURE_TOKEN_CREDENTIALS", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_CERTIFICATE_PATH",

@@ -1,12 +1,12 @@
 package token
 
 import (
+	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/golang-jwt/jwt/v5"
 )
 
 // ACRIssuer is the iss claim of tokens ACR issues.
@@ -16,7 +16,8 @@ const ACRIssuer = "Azure Container Registry"
 const maxTokenSize = 64 << 10
 
 // Claims are what acrdiag reads from a token. The signature is not verified: a token is only ever shown,
-// checked for expiry and sent back to the service that issued it.
+// checked for expiry and sent back to the service that issued it. Reading the payload takes a base64 and a
+// JSON decode; a JWT library would add its crypto packages' start-up to every credential helper call.
 type Claims struct {
 	Issuer    string
 	Subject   string
@@ -53,22 +54,26 @@ func Inspect(raw string) (Claims, error) {
 	if !LooksLikeJWT(raw) {
 		return Claims{}, ErrNotJWT
 	}
-	mc := jwt.MapClaims{}
-	if _, _, err := jwt.NewParser().ParseUnverified(raw, mc); err != nil {
-		return Claims{}, fmt.Errorf("%w: %w", ErrNotJWT, err)
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(strings.Split(raw, ".")[1], "="))
+	if err != nil {
+		return Claims{}, fmt.Errorf("%w: payload: %w", ErrNotJWT, err)
+	}
+	mc := map[string]any{}
+	if err := json.Unmarshal(payload, &mc); err != nil {
+		return Claims{}, fmt.Errorf("%w: payload: %w", ErrNotJWT, err)
 	}
 	c := Claims{
 		Issuer: str(mc, "iss"), Subject: str(mc, "sub"), ObjectID: str(mc, "oid"),
 		Tenant: first(str(mc, "tid"), str(mc, "tenant")), AppID: first(str(mc, "appid"), str(mc, "azp")),
 		UPN: first(str(mc, "upn"), str(mc, "unique_name")), GrantType: str(mc, "grant_type"),
 	}
-	c.Audience, _ = mc.GetAudience()
-	if t, _ := mc.GetExpirationTime(); t != nil {
-		c.Expiry = t.Time
+	switch aud := mc["aud"].(type) {
+	case string:
+		c.Audience = []string{aud}
+	case []any:
+		c.Audience = stringList(aud)
 	}
-	if t, _ := mc.GetIssuedAt(); t != nil {
-		c.IssuedAt = t.Time
-	}
+	c.Expiry, c.IssuedAt = unixTime(mc["exp"]), unixTime(mc["iat"])
 	_, c.ABAC = mc["aad_identity"]
 	if perms, ok := mc["permissions"].(map[string]any); ok {
 		for k, v := range perms { // ACR writes both actions and Actions
@@ -119,6 +124,13 @@ func stringList(v any) []string {
 		}
 	}
 	return out
+}
+
+func unixTime(v any) time.Time {
+	if f, ok := v.(float64); ok && f > 0 && f < 1e11 {
+		return time.Unix(int64(f), 0)
+	}
+	return time.Time{}
 }
 
 func first(vals ...string) string {

@@ -1,4 +1,4 @@
-package helper
+package renew
 
 import (
 	"context"
@@ -12,9 +12,8 @@ import (
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/acrdiag/acrdiag/internal/acr"
 	"github.com/acrdiag/acrdiag/internal/explain"
-	"github.com/acrdiag/acrdiag/internal/registry"
-	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 var aadstsCode = regexp.MustCompile(`AADSTS(\d+)`)
@@ -35,12 +34,12 @@ var entraCauses = map[string]string{
 
 // classify names the cause of a renewal failure and a one-line detail.
 func classify(err error) (cause, detail string) {
-	detail = oneLine(err.Error())
+	detail = explain.Summarize(err.Error())
 	var (
-		re  *registry.ResponseError
-		ee  *token.EntraError
+		re  *acr.ResponseError
+		ee  *EntraError
 		afe *azidentity.AuthenticationFailedError
-		fb  *token.FallbackError
+		fb  *FallbackError
 	)
 	if m := aadstsCode.FindStringSubmatch(err.Error()); m != nil {
 		if c, ok := entraCauses[m[1]]; ok {
@@ -58,7 +57,7 @@ func classify(err error) (cause, detail string) {
 		case re.Status == http.StatusTooManyRequests:
 			return explain.RegistryThrottled, detail
 		case re.Status == http.StatusUnauthorized && errors.As(err, &fb) && fb.ACREntraFailed:
-			return explain.AuthAudienceRejected, "the registry refused the ARM-audience token (" + detail + ") and no ACR-audience token could be had (" + oneLine(fb.ACRErr.Error()) + ")"
+			return explain.AuthAudienceRejected, "the registry refused the ARM-audience token (" + detail + ") and no ACR-audience token could be had (" + explain.Summarize(fb.ACRErr.Error()) + ")"
 		case re.Status == http.StatusUnauthorized:
 			return explain.AuthzPullDenied, detail + ": the identity has no role on this registry"
 		case re.Status == http.StatusNotFound:

@@ -1,4 +1,4 @@
-package token
+package renew
 
 import (
 	"context"
@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/acrdiag/acrdiag/internal/acr"
 	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/token"
 )
 
-// Exchanger trades an Entra token for an ACR refresh token; registry.Client is one.
+// Exchanger trades an Entra token for an ACR refresh token; acr.Client is one.
 type Exchanger interface {
 	Exchange(ctx context.Context, ls registry.LoginServer, tenant, entraToken string) (string, error)
 }
@@ -23,10 +25,10 @@ type Renewer struct {
 // Renewed is a fresh refresh token and what it says.
 type Renewed struct {
 	RefreshToken string
-	Claims       Claims // of the refresh token
-	Entra        Claims // of the Entra token that was exchanged
-	Audience     string // the Entra scope that worked
-	ARMFallback  bool   // the ACR audience failed and the ARM audience worked
+	Claims       token.Claims // of the refresh token
+	Entra        token.Claims // of the Entra token that was exchanged
+	Audience     string       // the Entra scope that worked
+	ARMFallback  bool         // the ACR audience failed and the ARM audience worked
 }
 
 // EntraError is a failure to get an Entra token for any audience.
@@ -54,7 +56,7 @@ func (r *Renewer) Renew(ctx context.Context, ls registry.LoginServer) (Renewed, 
 	if err == nil {
 		return first, nil
 	}
-	var re *registry.ResponseError
+	var re *acr.ResponseError
 	var ee *EntraError
 	entraFailed := errors.As(err, &ee)
 	exchangeRefused := errors.As(err, &re) && re.Status == http.StatusUnauthorized
@@ -78,7 +80,7 @@ func (r *Renewer) try(ctx context.Context, ls registry.LoginServer, scope string
 	if err != nil {
 		return Renewed{}, &EntraError{Err: err}
 	}
-	ec, err := Inspect(entra)
+	ec, err := token.Inspect(entra)
 	if err != nil {
 		return Renewed{}, &EntraError{Err: fmt.Errorf("the Entra token is unreadable: %w", err)}
 	}
@@ -86,7 +88,7 @@ func (r *Renewer) try(ctx context.Context, ls registry.LoginServer, scope string
 	if err != nil {
 		return Renewed{}, err
 	}
-	rc, err := Inspect(rt)
+	rc, err := token.Inspect(rt)
 	if err != nil {
 		return Renewed{}, fmt.Errorf("exchange with %s: the refresh token is unreadable: %w", ls.Host, err)
 	}

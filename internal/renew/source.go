@@ -1,4 +1,4 @@
-package token
+package renew
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
+
+	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // Scopes of the Entra tokens the exchange accepts.
@@ -37,20 +39,9 @@ type Source interface {
 	Token(ctx context.Context, scope string) (string, error)
 }
 
-// ChainOptions select the credential chain.
-type ChainOptions struct {
-	// Credential selects credentials like AZURE_TOKEN_CREDENTIALS ("dev", "prod", or one credential type
-	// such as AzureCLICredential); the environment variable wins. Empty: the whole default chain.
-	Credential string
-	// TenantID is the tenant to ask tokens from (the Azure CLI's tenant otherwise).
-	TenantID string
-	// Cloud names the cloud whose authority host to use (AzureCloud, AzureChinaCloud, AzureUSGovernment).
-	Cloud string
-}
-
 // chainSource is the azidentity default chain, built on first use so that a cached answer pays for none of it.
 type chainSource struct {
-	opts ChainOptions
+	opts token.ChainOptions
 	once sync.Once
 	cred azcore.TokenCredential
 	err  error
@@ -58,7 +49,7 @@ type chainSource struct {
 
 // NewChainSource returns the Entra token source for the machine's identity: environment service principal
 // (secret or certificate), workload identity, managed identity, Azure CLI, Azure Developer CLI.
-func NewChainSource(opts ChainOptions) Source { return &chainSource{opts: opts} }
+func NewChainSource(opts token.ChainOptions) Source { return &chainSource{opts: opts} }
 
 func (s *chainSource) build() {
 	if s.opts.Credential != "" && os.Getenv("AZURE_TOKEN_CREDENTIALS") == "" {

@@ -1,4 +1,4 @@
-package registry
+package acr
 
 import (
 	"context"
@@ -10,6 +10,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/acrdiag/acrdiag/internal/registry"
 )
 
 // Doer sends an HTTP request: the one network dependency of Client.
@@ -63,7 +65,7 @@ func DefaultHTTPClient() *http.Client {
 }
 
 // Exchange trades an Entra access token for an ACR refresh token: POST https://<host>/oauth2/exchange.
-func (c *Client) Exchange(ctx context.Context, ls LoginServer, tenant, entraToken string) (string, error) {
+func (c *Client) Exchange(ctx context.Context, ls registry.LoginServer, tenant, entraToken string) (string, error) {
 	form := url.Values{"grant_type": {"access_token"}, "service": {ls.Host}, "access_token": {entraToken}}
 	if tenant != "" {
 		form.Set("tenant", tenant)
@@ -87,7 +89,7 @@ func (c *Client) Exchange(ctx context.Context, ls LoginServer, tenant, entraToke
 
 // AnonymousPull reports whether the registry hands out pull tokens without credentials, which is how
 // anonymous pull shows from outside: GET /oauth2/token with no Authorization.
-func (c *Client) AnonymousPull(ctx context.Context, ls LoginServer) (bool, error) {
+func (c *Client) AnonymousPull(ctx context.Context, ls registry.LoginServer) (bool, error) {
 	q := url.Values{"service": {ls.Host}, "scope": {"repository:library/hello-world:pull"}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+ls.Host+"/oauth2/token?"+q.Encode(), nil)
 	if err != nil {

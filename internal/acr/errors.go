@@ -1,4 +1,4 @@
-package registry
+package acr
 
 import (
 	"encoding/json"

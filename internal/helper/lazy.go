@@ -1,0 +1,47 @@
+package helper
+
+import (
+	"sync"
+
+	"github.com/docker/docker-credential-helpers/credentials"
+
+	"github.com/acrdiag/acrdiag/internal/token"
+)
+
+// The helper runs once per Docker request and most requests need only part of it: the store and the cache
+// are opened on first use, so that "not found" for a foreign host costs no PATH search or directory creation.
+
+type lazyStore struct {
+	open  func() Store
+	once  sync.Once
+	store Store
+}
+
+func (l *lazyStore) get() Store {
+	l.once.Do(func() { l.store = l.open() })
+	return l.store
+}
+
+func (l *lazyStore) Add(c *credentials.Credentials) error         { return l.get().Add(c) }
+func (l *lazyStore) Delete(serverURL string) error                { return l.get().Delete(serverURL) }
+func (l *lazyStore) Get(serverURL string) (string, string, error) { return l.get().Get(serverURL) }
+func (l *lazyStore) List() (map[string]string, error)             { return l.get().List() }
+
+type lazyCache struct {
+	dir   string
+	once  sync.Once
+	cache token.Cache
+}
+
+func (l *lazyCache) get() token.Cache {
+	l.once.Do(func() { l.cache, _ = token.OpenFileCache(l.dir) })
+	return l.cache
+}
+
+func (l *lazyCache) Get(host, identity string) (token.Entry, bool) {
+	return l.get().Get(host, identity)
+}
+func (l *lazyCache) Delete(host string) error { return l.get().Delete(host) }
+func (l *lazyCache) Fill(host, identity string, fresh func(token.Entry) bool, fetch func() (token.Entry, error)) (token.Entry, error) {
+	return l.get().Fill(host, identity, fresh, fetch)
+}

@@ -1,0 +1,59 @@
+package renew
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/acrdiag/acrdiag/internal/acr"
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/version"
+)
+
+// Main runs `docker-acrcheck acrdiag-renew HOST` for the credential helper: it renews a token from the
+// machine's identity and prints a token.RenewResult. The exit code is 0 whenever a result was printed.
+func Main(args []string, stdout io.Writer) int {
+	if len(args) != 1 {
+		_, _ = fmt.Fprintf(stdout, "usage: docker-acrcheck %s HOST (run by docker-credential-acrdiag)\n", token.RenewCommand)
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 80*time.Second)
+	defer cancel()
+	res := renewFor(ctx, args[0])
+	if err := json.NewEncoder(stdout).Encode(res); err != nil {
+		return 2
+	}
+	return 0
+}
+
+func renewFor(ctx context.Context, host string) token.RenewResult {
+	cfg, cfgErr := config.Load()
+	if cfgErr != nil {
+		return token.RenewResult{Cause: explain.DockerCredentialStore, Detail: explain.Summarize(cfgErr.Error())}
+	}
+	ls, err := registry.ParseLoginServer(host, cfg.LoginServerSuffixes...)
+	if err != nil {
+		return token.RenewResult{Cause: explain.RegistryNameInvalid, Detail: err.Error()}
+	}
+	client := acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version))
+	r := &Renewer{
+		Source: NewChainSource(token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cfg.Cloud}),
+		ACR:    client,
+	}
+	got, err := r.Renew(ctx, ls)
+	if err != nil {
+		cause, detail := classify(err)
+		res := token.RenewResult{Cause: cause, Detail: detail}
+		if cause == explain.AuthzPullDenied || cause == explain.AuthAudienceRejected {
+			res.AnonymousPull, _ = client.AnonymousPull(ctx, ls)
+		}
+		return res
+	}
+	return token.RenewResult{RefreshToken: got.RefreshToken, ExpiresOn: got.Claims.Expiry, Principal: got.Entra.Identity(),
+		Audience: got.Audience, ARMFallback: got.ARMFallback}
+}
