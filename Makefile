@@ -21,7 +21,7 @@ all: build
 build:
 	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
-demo: build
+demo: build $(TOOLS)/.crane-$(CRANE_VERSION)
 	./scripts/demo.sh
 
 test: tools fmt-check vet lint unit e2e

@@ -35,9 +35,40 @@ mkdir -p "$DOCKER_CONFIG/cli-plugins"
 cp "$root/bin/docker-acrcheck" "$DOCKER_CONFIG/cli-plugins/"
 export PATH="$root/bin:$PATH"
 
+# acrdiag answers for the three registries; the machine's identity is a user signed in to the (fake) Azure CLI.
+printf '{"credHelpers":{"myregistry.azurecr.io":"acrdiag","firewalled.azurecr.io":"acrdiag","pullonly.azurecr.io":"acrdiag"}}\n' \
+  >"$DOCKER_CONFIG/config.json"
+# shellcheck disable=SC1091
+. "$work/kit/identity-dev-user.env"
+export PATH="$ACRKIT_AZ_DIR:$PATH" AZURE_TOKEN_CREDENTIALS=AzureCLICredential
+
 show docker acrcheck version
-show docker info --format '{{range .ClientInfo.Plugins}}{{.Name}}: {{.ShortDescription}} ({{.Vendor}}) {{end}}'
+show cat "$DOCKER_CONFIG/config.json"
 
 echo
-echo "Requests the emulator served:"
-sed -e 's/^{"time":"[^"]*",//' "$work/kit/requests.jsonl" | cut -c1-150 | sed 's/^/  /'
+echo "${bold}The helper turns the Azure CLI login into an ACR refresh token (shown here without its signature):${reset}"
+step "echo myregistry.azurecr.io | docker-credential-acrdiag get"
+{ echo myregistry.azurecr.io | docker-credential-acrdiag get || true; } | sed -E 's/("Secret":"[^.]*\.[^.]*\.)[^"]*"/\1<signature>"/; s/^/  /'
+
+echo
+echo "${bold}crane (like docker, buildx and kubelet) now just works, and the second call is served from the cache:${reset}"
+show crane ls myregistry.azurecr.io/hello
+show crane copy myregistry.azurecr.io/hello:1 myregistry.azurecr.io/hello:2
+show crane ls myregistry.azurecr.io/hello
+
+echo
+echo "${bold}A registry whose firewall refuses this machine: the helper says why, with the fix:${reset}"
+show crane ls firewalled.azurecr.io/hello
+
+echo
+echo "${bold}An identity with AcrPull only: pull works, push is refused by the registry:${reset}"
+show crane ls pullonly.azurecr.io/hello
+show crane copy pullonly.azurecr.io/hello:1 pullonly.azurecr.io/hello:2
+
+echo
+echo "${bold}Docker throws most helper errors away, so acrdiag records them:${reset}"
+show cat "$XDG_CACHE_HOME/acrdiag/last-failure.json"
+
+echo
+echo "${bold}What the emulator saw (token service calls; no secrets are logged):${reset}"
+grep -E 'oauth2|entra' "$work/kit/requests.txt" | cut -c1-150 | sed 's/^/  /'

@@ -136,7 +136,7 @@ func (reg *registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	entry := &Request{Service: "registry", Host: cfg.Host(), Method: r.Method, Path: r.URL.Path}
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
 	defer func() {
-		if entry.Status == 0 && entry.Error == "" {
+		if rec.wrote {
 			entry.Status = rec.status
 		}
 		reg.kit.log.add(*entry)
@@ -626,11 +626,17 @@ func (k *Kit) RefreshToken(registryName, identity string, ttl time.Duration) str
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	wrote  bool // an answer went out (slow and reset scenarios send none)
 }
 
 func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
+	s.status, s.wrote = code, true
 	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	s.wrote = true
+	return s.ResponseWriter.Write(b)
 }
 
 func (s *statusRecorder) Flush() {

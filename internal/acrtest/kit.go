@@ -25,8 +25,8 @@ type Options struct {
 	Identities []Identity
 	// Dir holds the CA files, the fake az and identity files; a test's temp dir when started with Start.
 	Dir string
-	// Log receives every request as a JSON line, for the acrkit command.
-	Log io.Writer
+	// Log receives every request as a JSON line, LogText as a line of text, for the acrkit command.
+	Log, LogText io.Writer
 }
 
 // Kit is a running stand-in for Azure on loopback.
@@ -89,7 +89,7 @@ func New(opts Options) (*Kit, error) {
 		dataKey: make([]byte, 32), identityHeader: randomID(), registries: map[string]*registry{},
 	}
 	_, _ = rand.Read(k.dataKey)
-	k.log.out = opts.Log
+	k.log.out, k.log.text = opts.Log, opts.LogText
 	if k.CAPath, k.BundlePath, err = ca.writeFiles(k.Dir); err != nil {
 		return nil, fmt.Errorf("write CA files: %w", err)
 	}

@@ -38,7 +38,8 @@ func (r Request) String() string {
 type requestLog struct {
 	mu      sync.Mutex
 	entries []Request
-	out     io.Writer
+	out     io.Writer // JSON lines
+	text    io.Writer // Request.String lines
 }
 
 func (l *requestLog) add(r Request) {
@@ -51,6 +52,9 @@ func (l *requestLog) add(r Request) {
 	if l.out != nil {
 		b, _ := json.Marshal(r)
 		_, _ = l.out.Write(append(b, '\n'))
+	}
+	if l.text != nil {
+		_, _ = fmt.Fprintln(l.text, r.String())
 	}
 }
 

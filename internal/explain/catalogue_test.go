@@ -26,6 +26,9 @@ func TestFixForFillsTheRegistry(t *testing.T) {
 	if !strings.Contains(fix, "az acr network-rule add -n corp ") || strings.Contains(fix, "{") {
 		t.Errorf("fix = %q", fix)
 	}
+	if fix := FixWithEvidence(NetworkFirewallDenied, "corp.azurecr.io", "403 DENIED: client with IP '203.0.113.9' is not allowed access"); !strings.Contains(fix, "--ip-address 203.0.113.9") {
+		t.Errorf("fix = %q", fix)
+	}
 	if fix := FixFor(AuthAnonymousPullBlocked, "corp.azurecr.io"); fix != "Remove them: docker logout corp.azurecr.io" {
 		t.Errorf("fix = %q", fix)
 	}

@@ -21,5 +21,5 @@ func (e *Error) Error() string {
 		title = strings.ToLower(c.Title[:1]) + c.Title[1:]
 	}
 	return fmt.Sprintf("acrdiag: no credentials for %s: %s (%s). Fix: %s. Details: docker acrcheck %s [%s]",
-		e.Host, title, e.Detail, explain.FixFor(e.Cause, e.Host), e.Host, e.Cause)
+		e.Host, title, e.Detail, explain.FixWithEvidence(e.Cause, e.Host, e.Detail), e.Host, e.Cause)
 }

@@ -3,7 +3,8 @@
 //	acrkit -dir /tmp/kit -registry myregistry=healthy -registry corp=firewall
 //
 // It writes <dir>/env.sh (the proxy and CA variables to source), <dir>/identity-<name>.env for each
-// identity, and logs every request as a JSON line to <dir>/requests.jsonl, until SIGINT or SIGTERM.
+// identity, and logs every request to <dir>/requests.jsonl (JSON lines) and <dir>/requests.txt, until
+// SIGINT or SIGTERM.
 package main
 
 import (
@@ -60,7 +61,12 @@ func run(dir string, regs registryFlags, seed string) error {
 		return err
 	}
 	defer func() { _ = logFile.Close() }()
-	kit, err := acrtest.New(acrtest.Options{Dir: dir, Registries: regs, Log: logFile})
+	textLog, err := os.Create(filepath.Join(dir, "requests.txt"))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = textLog.Close() }()
+	kit, err := acrtest.New(acrtest.Options{Dir: dir, Registries: regs, Log: logFile, LogText: textLog})
 	if err != nil {
 		return err
 	}
@@ -96,7 +102,7 @@ func run(dir string, regs registryFlags, seed string) error {
 			return err
 		}
 	}
-	kit.AzLogout() // IdentityEnv signed the user in; the demo chooses when to
+	// IdentityEnv signed dev-user in to the fake az, as a developer machine would be.
 	// env.sh is written last: its presence tells the demo that the kit is ready.
 	if err := os.WriteFile(filepath.Join(dir, "env.sh"), []byte(env.String()), 0o600); err != nil {
 		return err
