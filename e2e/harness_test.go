@@ -76,6 +76,7 @@ type session struct {
 	home         string
 	dockerConfig string
 	env          []string
+	outputs      []string // everything commands printed, except the helper's protocol answers to get
 }
 
 func newSession(t testing.TB, kit *acrtest.Kit) *session {
@@ -146,6 +147,10 @@ func (s *session) run(stdin, name string, args ...string) result {
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errb.String()}
+	s.outputs = append(s.outputs, r.stderr)
+	if !(filepath.Base(name) == "docker-credential-acrdiag" && len(args) == 1 && args[0] == "get") {
+		s.outputs = append(s.outputs, r.stdout)
+	}
 	var ee *exec.ExitError
 	switch {
 	case errors.As(err, &ee):

@@ -1,7 +1,9 @@
 package e2e
 
 import (
-	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -146,6 +148,7 @@ func TestHelperLoginThroughDocker(t *testing.T) {
 	if err != nil || user != "00000000-0000-0000-0000-000000000000" {
 		t.Errorf("get after docker login = %q, %v (want the empty GUID so docker login needs no prompt)", user, err)
 	}
+	s.assertNoSecretsLeaked()
 }
 
 // TestHelperNonACRHostsAndHostileInput: hosts that are not ACR get the exact not-found answer with no
@@ -289,6 +292,7 @@ func TestHelperConcurrentColdGets(t *testing.T) {
 	if probes := kit.Requests(acrtest.Filter{Service: "registry", Path: "/v2/"}); len(probes) != 0 {
 		t.Errorf("a cold get probed /v2/: %v", probes)
 	}
+	s.assertNoSecretsLeaked()
 }
 
 // TestHelperCacheFaults: a corrupt cache is rebuilt, an unusable cache directory costs only an exchange.
@@ -323,12 +327,28 @@ func TestHelperCacheFaults(t *testing.T) {
 
 var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*`)
 
-// assertNoSecretsLeaked scans the helper's failure record and log: no token may appear there.
+// assertNoSecretsLeaked scans everything the session's commands printed (but the helper's answers to get)
+// and every file under its home (but the token cache and the credential store, whose job is to hold tokens):
+// no token may appear anywhere else.
 func (s *session) assertNoSecretsLeaked() {
 	s.t.Helper()
-	for _, f := range s.lastFailures() {
-		if jwtPattern.MatchString(fmt.Sprint(f)) {
-			s.t.Errorf("a token reached the last-failure record: %v", f)
+	for _, out := range s.outputs {
+		if m := jwtPattern.FindString(out); m != "" {
+			s.t.Errorf("a token was printed: %.60s...", m)
 		}
 	}
+	_ = filepath.WalkDir(s.home, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		base := filepath.Base(path)
+		if (strings.HasPrefix(base, "token-") && strings.HasSuffix(base, ".json")) || base == "credentials.json" {
+			return nil
+		}
+		b, _ := os.ReadFile(path)
+		if m := jwtPattern.Find(b); m != nil {
+			s.t.Errorf("a token is in %s: %.60s...", path, m)
+		}
+		return nil
+	})
 }
