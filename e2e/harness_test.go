@@ -148,7 +148,7 @@ func (s *session) run(stdin, name string, args ...string) result {
 	err := cmd.Run()
 	r := result{stdout: out.String(), stderr: errb.String()}
 	s.outputs = append(s.outputs, r.stderr)
-	if !(filepath.Base(name) == "docker-credential-acrdiag" && len(args) == 1 && args[0] == "get") {
+	if isGet := filepath.Base(name) == "docker-credential-acrdiag" && len(args) == 1 && args[0] == "get"; !isGet {
 		s.outputs = append(s.outputs, r.stdout)
 	}
 	var ee *exec.ExitError

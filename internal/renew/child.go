@@ -51,7 +51,7 @@ func renewFor(ctx context.Context, host string) token.RenewResult {
 	}
 	got, err := r.Renew(ctx, ls)
 	if err != nil {
-		cause, detail := classify(err)
+		cause, detail := Classify(err)
 		res := token.RenewResult{Cause: cause, Detail: detail}
 		if cause == explain.AuthzPullDenied || cause == explain.AuthAudienceRejected {
 			res.AnonymousPull, _ = client.AnonymousPull(ctx, ls)

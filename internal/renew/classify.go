@@ -32,8 +32,8 @@ var entraCauses = map[string]string{
 	"70021":   explain.AuthInvalidCredentials, // no matching federated identity record
 }
 
-// classify names the cause of a renewal failure and a one-line detail.
-func classify(err error) (cause, detail string) {
+// Classify names the cause of a renewal failure (Entra, exchange or network) and a one-line detail.
+func Classify(err error) (cause, detail string) {
 	detail = explain.Summarize(err.Error())
 	var (
 		re  *acr.ResponseError
@@ -46,7 +46,7 @@ func classify(err error) (cause, detail string) {
 			return c, detail
 		}
 	}
-	if c := networkCause(err); c != "" {
+	if c := NetworkCause(err); c != "" {
 		return c, detail
 	}
 	switch {
@@ -72,8 +72,8 @@ func classify(err error) (cause, detail string) {
 	return explain.NetworkTimeout, detail
 }
 
-// networkCause recognises transport failures: DNS, proxy, TLS, timeouts, resets.
-func networkCause(err error) string {
+// NetworkCause recognises transport failures: DNS, proxy, TLS, timeouts, resets.
+func NetworkCause(err error) string {
 	var (
 		dnsErr  *net.DNSError
 		certErr *x509.UnknownAuthorityError

@@ -34,9 +34,9 @@ func TestClassify(t *testing.T) {
 		{errors.New(`Post "https://r.azurecr.io/oauth2/exchange": read tcp 1.2.3.4:5->6.7.8.9:443: read: connection reset by peer`), explain.NetworkConnectionReset},
 	}
 	for _, tt := range tests {
-		cause, detail := classify(tt.err)
+		cause, detail := Classify(tt.err)
 		if cause != tt.cause {
-			t.Errorf("classify(%v) = %s, want %s", tt.err, cause, tt.cause)
+			t.Errorf("Classify(%v) = %s, want %s", tt.err, cause, tt.cause)
 		}
 		if strings.ContainsAny(detail, "\n\r\t") {
 			t.Errorf("detail is not one line: %q", detail)

@@ -1,0 +1,122 @@
+package check
+
+import (
+	"context"
+	"fmt"
+	"os/exec"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/token"
+)
+
+// dockerClientCheck: the docker CLI's version.
+func dockerClientCheck(ctx context.Context, e *Env) Result {
+	if e.Docker == nil {
+		return skip("not run by the docker CLI")
+	}
+	v, err := e.Docker.ClientVersion(ctx)
+	if err != nil || v == "" {
+		return skip("could not read the docker client's version")
+	}
+	var major, minor int
+	_, _ = fmt.Sscanf(v, "%d.%d", &major, &minor)
+	if major < 18 || (major == 18 && minor < 3) {
+		return e.fail(explain.DockerClientTooOld, "docker client "+v+" is older than 18.03", "")
+	}
+	return pass("docker client " + v)
+}
+
+// dockerDaemonCheck: the daemon answers, and uses the same proxy as the client.
+func dockerDaemonCheck(ctx context.Context, e *Env) Result {
+	if e.Docker == nil {
+		return skip("not run by the docker CLI")
+	}
+	info, err := e.Docker.Info(ctx)
+	if err != nil {
+		return e.fail(explain.DockerDaemonUnreachable, "the Docker daemon is not reachable", explain.Summarize(err.Error()))
+	}
+	summary := "Docker daemon " + info.ServerVersion
+	if e.Name != nil {
+		return pass(summary)
+	}
+	client := redact(e.proxyFor(e.LS.Host))
+	daemon := info.HTTPSProxy
+	if daemon != "" && noProxyCovers(info.NoProxy, e.LS.Host) {
+		daemon = ""
+	}
+	if strings.TrimSuffix(client, "/") != strings.TrimSuffix(daemon, "/") {
+		r := warn(summary+", but it reaches "+e.LS.Host+" differently from this client",
+			fmt.Sprintf("client proxy: %q, daemon proxy: %q; docker login, push and pull go through the daemon", client, daemon))
+		r.Cause = explain.NetworkProxyError
+		r.Fix = explain.FixFor(explain.NetworkProxyError, e.LS.Host)
+		return r
+	}
+	if daemon != "" {
+		summary += ", same proxy as this client (" + daemon + ")"
+	}
+	return pass(summary)
+}
+
+func noProxyCovers(noProxy, host string) bool {
+	for _, p := range strings.Split(noProxy, ",") {
+		p = strings.TrimPrefix(strings.TrimSpace(p), "*")
+		if p != "" && (host == strings.TrimPrefix(p, ".") || strings.HasSuffix(host, "."+strings.TrimPrefix(p, "."))) {
+			return true
+		}
+	}
+	return false
+}
+
+var helperCause = regexp.MustCompile(`\[([a-z]+\.[a-z_]+)\]`)
+
+// credentialsCheck: what Docker would send for the registry: the configured helper, present and answering,
+// and the stored credentials inspected for the known traps.
+func credentialsCheck(_ context.Context, e *Env) Result {
+	if e.Docker == nil {
+		return skip("not run by the docker CLI")
+	}
+	if e.Name != nil {
+		return skip("the registry name is not usable")
+	}
+	a, err := e.Docker.StoredAuth(e.LS.Host)
+	if a.Helper != "" {
+		if _, lerr := exec.LookPath("docker-credential-" + a.Helper); lerr != nil {
+			return e.fail(explain.DockerCredentialStore, fmt.Sprintf("config.json sends %s to the credential helper %q, which is not installed", e.LS.Host, a.Helper),
+				"docker-credential-"+a.Helper+" is not on PATH")
+		}
+	}
+	if err != nil {
+		msg := explain.Summarize(err.Error())
+		if m := helperCause.FindStringSubmatch(msg); m != nil { // acrdiag's helper names its cause
+			return e.fail(m[1], "the credential helper has no credentials for "+e.LS.Host, msg)
+		}
+		return e.fail(explain.DockerCredentialStore, "the credential store fails for "+e.LS.Host+" ("+a.Source+")", msg)
+	}
+	if a.Secret == "" {
+		if a.Source == "" {
+			return warn("nothing is configured for "+e.LS.Host+": Docker pulls anonymously", "let acrdiag answer for it: docker acrcheck setup "+e.LS.Host)
+		}
+		return pass("no stored credentials for " + e.LS.Host + " (" + a.Source + "); Docker pulls anonymously")
+	}
+	c, err := token.Inspect(a.Secret)
+	if err != nil || (!c.IsACR() && !c.IsEntra()) {
+		return pass(fmt.Sprintf("%s answers with username %q and a password (admin user, service principal or repository token)", a.Source, a.Username))
+	}
+	if c.ExpiredBy(time.Now(), 0) {
+		return e.fail(explain.AuthTokenExpired, fmt.Sprintf("the token %s holds for %s expired at %s", a.Source, e.LS.Host, c.Expiry.Local().Format("2006-01-02 15:04 MST")),
+			"ACR tokens live 3 hours; Docker does not renew them")
+	}
+	if !a.IdentityToken && a.Username != "00000000-0000-0000-0000-000000000000" {
+		return e.fail(explain.AuthWrongTokenUsername, fmt.Sprintf("%s holds a token under the username %q", a.Source, a.Username),
+			"ACR accepts tokens only with the username 00000000-0000-0000-0000-000000000000")
+	}
+	left := time.Until(c.Expiry).Round(time.Minute)
+	r := pass(fmt.Sprintf("%s answers with a token for %s, valid for %s more", a.Source, c.Identity(), left))
+	if len(c.Audience) > 0 && c.IsACR() && c.Audience[0] != e.LS.Host {
+		r = warn(r.Summary, "the token was issued for "+c.Audience[0]+", not "+e.LS.Host)
+	}
+	return r
+}

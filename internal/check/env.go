@@ -1,0 +1,228 @@
+package check
+
+import (
+	"bufio"
+	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/net/http/httpproxy"
+
+	"github.com/acrdiag/acrdiag/internal/acr"
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/version"
+)
+
+// Options are what the user asked for.
+type Options struct {
+	Registry      string // as typed
+	Repository    string // --repository
+	Action        string // --action: pull or push
+	DNSServer     string // --dns-server HOST:PORT
+	ExpectPrivate bool   // --expect-private
+}
+
+// DaemonInfo is what the diagnosis reads from the Docker daemon.
+type DaemonInfo struct {
+	ServerVersion, HTTPSProxy, NoProxy string
+}
+
+// StoredAuth is what Docker would send for the registry, and where it comes from.
+type StoredAuth struct {
+	Source        string // "credHelpers: acrdiag", "credsStore: desktop", "config.json auths", or "" for none
+	Helper        string // the credential helper's name, if one answers for the registry
+	Username      string
+	Secret        string // password or identity token; never printed
+	IdentityToken bool
+}
+
+// Docker is the Docker side of the machine: the CLI's configuration and the daemon.
+type Docker interface {
+	ClientVersion(ctx context.Context) (string, error)
+	Info(ctx context.Context) (DaemonInfo, error)
+	StoredAuth(host string) (StoredAuth, error)
+}
+
+// Env is what the checks share: the parsed registry, the configuration, and results computed once.
+type Env struct {
+	Opts   Options
+	LS     registry.LoginServer
+	Name   error // why Opts.Registry is not a usable login server
+	Config config.Config
+	Docker Docker // nil when not run by the docker CLI
+	Source renew.Source
+	ACR    *acr.Client
+
+	ctx     context.Context
+	timeout time.Duration
+
+	reach     func() Result // the TCP connection to the registry (through the proxy), as the tcp check reports it
+	challenge func() (challengeResult, error)
+	refresh   func() (renew.Renewed, error)
+	entra     func() (entraResult, error)
+	access    func() (accessResult, error)
+}
+
+// NewEnv parses the registry and prepares the shared state; nothing touches the network yet.
+func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
+	e := &Env{Opts: opts, Config: cfg, Docker: docker}
+	e.LS, e.Name = registry.ParseLoginServer(opts.Registry, cfg.LoginServerSuffixes...)
+	cloud := cfg.Cloud
+	if cloud == "" {
+		cloud = e.LS.Cloud.Name
+	}
+	e.Source = &memoSource{inner: renew.NewChainSource(token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud})}
+	e.ACR = acr.NewClient(acr.WithUserAgent("docker-acrcheck/" + version.Version))
+	return e
+}
+
+// Host is the registry's login server, or the input when it is not one.
+func (e *Env) Host() string {
+	if e.Name != nil {
+		return e.Opts.Registry
+	}
+	return e.LS.Host
+}
+
+func (e *Env) start(ctx context.Context, timeout time.Duration) {
+	e.ctx, e.timeout = ctx, timeout
+	e.reach = sync.OnceValue(func() Result {
+		ctx, cancel := context.WithTimeout(e.ctx, e.timeout)
+		defer cancel()
+		c, proxy, err := e.dial(ctx, e.LS.Host)
+		if err != nil {
+			return e.connectFailure(e.LS.Host, err)
+		}
+		_ = c.Close()
+		if proxy != nil {
+			return pass(fmt.Sprintf("connected to %s:443 through %s", e.LS.Host, redact(proxy)))
+		}
+		return pass(fmt.Sprintf("connected to %s:443 (%s)", e.LS.Host, c.RemoteAddr()))
+	})
+	e.challenge = sync.OnceValues(func() (challengeResult, error) { return e.getChallenge() })
+	e.entra = sync.OnceValues(func() (entraResult, error) { return e.getEntra() })
+	e.refresh = sync.OnceValues(func() (renew.Renewed, error) {
+		ctx, cancel := context.WithTimeout(e.ctx, e.timeout)
+		defer cancel()
+		return (&renew.Renewer{Source: e.Source, ACR: e.ACR}).Renew(ctx, e.LS)
+	})
+	e.access = sync.OnceValues(func() (accessResult, error) { return e.getAccess() })
+}
+
+// unreachable is the connection failure behind a failed HTTP call, named once by the tcp check, so that
+// every check that needed the connection reports the same cause.
+func (e *Env) unreachable(summary string) (Result, bool) {
+	r := e.reach()
+	if r.Status != Fail {
+		return Result{}, false
+	}
+	return Result{Status: Fail, Summary: summary + ": " + r.Summary, Detail: r.Detail, Cause: r.Cause, Fix: r.Fix}, true
+}
+
+// proxyFor is the proxy the Go HTTP stack (Docker's too) uses for the registry, or nil.
+func (e *Env) proxyFor(host string) *url.URL {
+	u, _ := httpproxy.FromEnvironment().ProxyFunc()(&url.URL{Scheme: "https", Host: host})
+	return u
+}
+
+// ProxyRefusal is a CONNECT the proxy answered with something other than 200.
+type ProxyRefusal struct {
+	Proxy  string
+	Status string
+	Body   string
+}
+
+func (p *ProxyRefusal) Error() string {
+	msg := fmt.Sprintf("proxy %s answered CONNECT with %s", p.Proxy, p.Status)
+	if p.Body != "" {
+		msg += ": " + p.Body
+	}
+	return msg
+}
+
+// dial opens a TCP connection to host:443, through the proxy when one applies.
+func (e *Env) dial(ctx context.Context, host string) (net.Conn, *url.URL, error) {
+	d := &net.Dialer{Timeout: e.timeout}
+	proxy := e.proxyFor(host)
+	if proxy == nil {
+		c, err := d.DialContext(ctx, "tcp", net.JoinHostPort(host, "443"))
+		return c, nil, err
+	}
+	c, err := d.DialContext(ctx, "tcp", proxy.Host)
+	if err != nil {
+		return nil, proxy, fmt.Errorf("proxyconnect tcp: %w", err)
+	}
+	if dl, ok := ctx.Deadline(); ok {
+		_ = c.SetDeadline(dl)
+	}
+	req := &http.Request{Method: http.MethodConnect, URL: &url.URL{Opaque: host + ":443"}, Host: host + ":443", Header: http.Header{}}
+	if u := proxy.User; u != nil {
+		pw, _ := u.Password()
+		req.SetBasicAuth(u.Username(), pw)
+	}
+	if err := req.Write(c); err != nil {
+		_ = c.Close()
+		return nil, proxy, fmt.Errorf("proxyconnect tcp: %w", err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(c), req)
+	if err != nil {
+		_ = c.Close()
+		return nil, proxy, fmt.Errorf("proxyconnect tcp: %w", err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		_ = c.Close()
+		return nil, proxy, &ProxyRefusal{Proxy: redact(proxy), Status: resp.Status, Body: strings.TrimSpace(string(body))}
+	}
+	_ = c.SetDeadline(time.Time{})
+	return c, proxy, nil
+}
+
+// redact drops the password of a proxy URL.
+func redact(u *url.URL) string {
+	if u == nil {
+		return ""
+	}
+	return u.Redacted()
+}
+
+// httpClient is a client for the registry's data plane: proxy from the environment, no redirects.
+func (e *Env) httpClient() *http.Client {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = func(r *http.Request) (*url.URL, error) { return e.proxyFor(r.URL.Host), nil }
+	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+	return &http.Client{Transport: tr, Timeout: e.timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// memoSource asks Entra ID once per scope, whichever checks need the token.
+type memoSource struct {
+	inner renew.Source
+	mu    sync.Mutex
+	got   map[string]func() (string, error)
+}
+
+func (m *memoSource) Token(ctx context.Context, scope string) (string, error) {
+	m.mu.Lock()
+	if m.got == nil {
+		m.got = map[string]func() (string, error){}
+	}
+	f, ok := m.got[scope]
+	if !ok {
+		f = sync.OnceValues(func() (string, error) { return m.inner.Token(ctx, scope) })
+		m.got[scope] = f
+	}
+	m.mu.Unlock()
+	return f()
+}

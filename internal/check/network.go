@@ -1,0 +1,255 @@
+package check
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/renew"
+)
+
+// nameCheck: the login-server form, with a corrected suggestion.
+func nameCheck(_ context.Context, e *Env) Result {
+	if e.Name != nil {
+		var ne *registry.NameError
+		summary := fmt.Sprintf("%q is not an Azure Container Registry login server", e.Opts.Registry)
+		if errors.As(e.Name, &ne) {
+			summary = ne.Error()
+		} else if s := suggestLoginServer(e.Opts.Registry); s != "" {
+			summary += "; did you mean " + s + "?"
+		}
+		return e.fail(explain.RegistryNameInvalid, summary, "Docker keys credentials by the exact login server, <registry>.azurecr.io in lower case")
+	}
+	r := pass(fmt.Sprintf("%s is a login server of %s", e.LS.Host, e.LS.Cloud.Name))
+	if e.LS.Region != "" {
+		r.Detail = "a regional endpoint (" + e.LS.Region + "): Docker stores credentials per host name, so it needs its own login"
+	}
+	typed := strings.TrimSpace(e.Opts.Registry)
+	if typed != e.LS.Host && strings.ToLower(typed) != typed {
+		r = warn(fmt.Sprintf("use %s: login servers are lower case, and Docker keys credentials by the exact name", e.LS.Host), "given: "+typed)
+		r.Cause = explain.RegistryNameInvalid
+		r.Fix = explain.FixFor(explain.RegistryNameInvalid, e.LS.Host)
+	}
+	return r
+}
+
+var bareName = regexp.MustCompile(`^[A-Za-z0-9]{5,50}$`)
+
+// suggestLoginServer guesses the login server meant by a bare name or a mistyped suffix.
+func suggestLoginServer(in string) string {
+	s := strings.ToLower(strings.TrimSpace(in))
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
+	s, _, _ = strings.Cut(s, "/")
+	if bareName.MatchString(s) {
+		return s + ".azurecr.io"
+	}
+	label, rest, ok := strings.Cut(s, ".")
+	if !ok || !bareName.MatchString(label) {
+		return ""
+	}
+	for _, c := range registry.Clouds {
+		if editDistance(rest, c.Suffix) <= 2 {
+			return label + "." + c.Suffix
+		}
+	}
+	return ""
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// proxyCheck: which proxy applies to the registry.
+func proxyCheck(_ context.Context, e *Env) Result {
+	if e.Name != nil {
+		return skip("the registry name is not usable")
+	}
+	p := e.proxyFor(e.LS.Host)
+	if p == nil {
+		return pass("no proxy applies: this machine connects to " + e.LS.Host + " directly")
+	}
+	return pass(fmt.Sprintf("HTTPS to %s goes through the proxy %s", e.LS.Host, redact(p)))
+}
+
+// tcpCheck: a TCP connection to port 443, through the proxy when one applies.
+func tcpCheck(ctx context.Context, e *Env) Result {
+	if e.Name != nil {
+		return skip("the registry name is not usable")
+	}
+	return e.reach()
+}
+
+// connectFailure names why a connection to host failed.
+func (e *Env) connectFailure(host string, err error) Result {
+	var pr *ProxyRefusal
+	if errors.As(err, &pr) {
+		body := strings.ToLower(pr.Body)
+		switch {
+		case strings.HasPrefix(pr.Status, "407"):
+			return e.fail(explain.NetworkProxyError, "the proxy requires authentication: "+pr.Status, err.Error())
+		case strings.Contains(body, "no such host") || strings.Contains(body, "dns") || strings.Contains(body, "resolve"):
+			return e.fail(explain.RegistryNotFound, "the proxy cannot resolve "+host+": the registry does not exist or the name is wrong", err.Error())
+		}
+		return e.fail(explain.NetworkProxyError, "the proxy refuses the connection to "+host+": "+pr.Status, err.Error())
+	}
+	cause := renew.NetworkCause(err)
+	if cause == "" {
+		cause = explain.NetworkTimeout
+	}
+	return e.fail(cause, "cannot connect to "+host+":443", explain.Summarize(err.Error()))
+}
+
+// tlsCheck: the TLS handshake and the certificate the registry (or something in between) presents.
+func tlsCheck(ctx context.Context, e *Env) Result {
+	if e.Name != nil {
+		return skip("the registry name is not usable")
+	}
+	return e.tlsTo(ctx, e.LS.Host)
+}
+
+func (e *Env) tlsTo(ctx context.Context, host string) Result {
+	c, _, err := e.dial(ctx, host)
+	if err != nil {
+		return e.connectFailure(host, err)
+	}
+	defer func() { _ = c.Close() }()
+	tc := tls.Client(c, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12})
+	if err := tc.HandshakeContext(ctx); err != nil {
+		detail := explain.Summarize(err.Error())
+		if issuer := e.presentedIssuer(ctx, host); issuer != "" {
+			detail += "; the certificate presented is issued by " + issuer
+		}
+		var uae x509.UnknownAuthorityError
+		if errors.As(err, &uae) || strings.Contains(err.Error(), "unknown authority") {
+			return e.fail(explain.NetworkTLSError, "the TLS certificate of "+host+" is not trusted on this machine (a TLS-inspecting proxy?)", detail)
+		}
+		return e.fail(explain.NetworkTLSError, "the TLS handshake with "+host+" fails", detail)
+	}
+	st := tc.ConnectionState()
+	leaf := st.PeerCertificates[0]
+	issuer := leaf.Issuer.CommonName
+	summary := fmt.Sprintf("%s, certificate for %s issued by %s, valid until %s", tls.VersionName(st.Version), host, issuer, leaf.NotAfter.Format("2006-01-02"))
+	if !strings.Contains(issuer, "Microsoft") && !strings.Contains(issuer, "DigiCert") {
+		return warn(summary, "the issuer is not Microsoft's: TLS is inspected by a proxy (or a test CA); clients that do not trust it will fail")
+	}
+	return pass(summary)
+}
+
+// presentedIssuer reads, without trusting it, who issued the certificate the other end presents.
+func (e *Env) presentedIssuer(ctx context.Context, host string) string {
+	c, _, err := e.dial(ctx, host)
+	if err != nil {
+		return ""
+	}
+	defer func() { _ = c.Close() }()
+	tc := tls.Client(c, &tls.Config{ServerName: host, InsecureSkipVerify: true}) //nolint:gosec // only to name the issuer; nothing is sent
+	if tc.HandshakeContext(ctx) != nil || len(tc.ConnectionState().PeerCertificates) == 0 {
+		return ""
+	}
+	return tc.ConnectionState().PeerCertificates[0].Issuer.CommonName
+}
+
+// challengeResult is the answer to GET /v2/.
+type challengeResult struct {
+	Status        int
+	Authenticate  string
+	Body          string
+	CorrelationID string
+	RetryAfter    string
+}
+
+func (e *Env) getChallenge() (challengeResult, error) {
+	ctx, cancel := context.WithTimeout(e.ctx, e.timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+e.LS.Host+"/v2/", nil)
+	if err != nil {
+		return challengeResult{}, err
+	}
+	resp, err := e.httpClient().Do(req)
+	if err != nil {
+		return challengeResult{}, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return challengeResult{Status: resp.StatusCode, Authenticate: resp.Header.Get("Www-Authenticate"), Body: string(body),
+		CorrelationID: resp.Header.Get("X-Ms-Correlation-Request-Id"), RetryAfter: resp.Header.Get("Retry-After")}, nil
+}
+
+var deniedMessage = regexp.MustCompile(`"message"\s*:\s*"([^"]*)"`)
+
+// challengeCheck: GET /v2/ must answer 401 with a Bearer challenge naming the registry's token service.
+func challengeCheck(_ context.Context, e *Env) Result {
+	if e.Name != nil {
+		return skip("the registry name is not usable")
+	}
+	c, err := e.challenge()
+	if err != nil {
+		if r, ok := e.unreachable("GET /v2/ failed"); ok {
+			return r
+		}
+		cause := renew.NetworkCause(err)
+		if cause == "" {
+			cause = explain.NetworkProxyError
+			if e.proxyFor(e.LS.Host) == nil {
+				cause = explain.NetworkTimeout
+			}
+		}
+		return e.fail(cause, "GET https://"+e.LS.Host+"/v2/ failed", explain.Summarize(err.Error()))
+	}
+	corr := ""
+	if c.CorrelationID != "" {
+		corr = " (correlation id " + c.CorrelationID + ")"
+	}
+	switch {
+	case c.Status == http.StatusUnauthorized && strings.HasPrefix(strings.ToLower(c.Authenticate), "bearer ") &&
+		strings.Contains(c.Authenticate, "realm=") && strings.Contains(c.Authenticate, "service="):
+		return pass("the registry answers with a token challenge: " + c.Authenticate)
+	case c.Status == http.StatusOK:
+		return pass("the registry answers /v2/ without credentials")
+	case c.Status == http.StatusForbidden:
+		msg := "403 Forbidden"
+		if m := deniedMessage.FindStringSubmatch(c.Body); m != nil {
+			msg = "403 DENIED: " + m[1]
+		}
+		return e.fail(explain.NetworkFirewallDenied, msg, "the registry's network rules refuse this client: IP rules, selected networks, private endpoints only, or public access disabled"+corr)
+	case c.Status == http.StatusTooManyRequests:
+		return e.fail(explain.RegistryThrottled, "429 Too Many Requests; retry after "+c.RetryAfter+"s", strings.TrimSpace(c.Body)+corr)
+	case c.Status == http.StatusUnauthorized:
+		return e.fail(explain.NetworkProxyError, "401 without a Bearer challenge: "+c.Authenticate, "something between this machine and the registry answers instead of it"+corr)
+	}
+	return e.fail(explain.NetworkProxyError, fmt.Sprintf("unexpected answer %d to GET /v2/", c.Status), strings.TrimSpace(c.Body)+corr)
+}
+
+// isPrivate reports RFC 1918, CGNAT and unique-local addresses: where a private endpoint answers.
+func isPrivate(ip net.IP) bool {
+	if ip.IsPrivate() {
+		return true
+	}
+	_, cgnat, _ := net.ParseCIDR("100.64.0.0/10")
+	return cgnat.Contains(ip)
+}
