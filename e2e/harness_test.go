@@ -294,3 +294,10 @@ func (s *session) corruptCacheFiles() {
 		}
 	}
 }
+
+func (s *session) writeDockerConfig(content string) {
+	s.t.Helper()
+	if err := os.WriteFile(filepath.Join(s.dockerConfig, "config.json"), []byte(content), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/docker/cli/cli"
@@ -19,6 +20,7 @@ type diagnoseOptions struct {
 	format  string
 	timeout time.Duration
 	noColor bool
+	only    []string
 }
 
 func addDiagnoseFlags(cmd *cobra.Command, o *diagnoseOptions) {
@@ -30,6 +32,7 @@ func addDiagnoseFlags(cmd *cobra.Command, o *diagnoseOptions) {
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.DurationVar(&o.timeout, "timeout", 15*time.Second, "deadline of each check")
 	f.BoolVar(&o.noColor, "no-color", false, "no colours or symbols (also NO_COLOR)")
+	f.StringSliceVar(&o.only, "checks", nil, "run only these checks (ids as in the report, comma-separated)")
 }
 
 // usageError exits with 2, the code for usage and internal errors.
@@ -46,7 +49,24 @@ func (o *diagnoseOptions) validate() error {
 	case o.timeout <= 0:
 		return usageError("--timeout must be positive")
 	}
+	for _, id := range o.only {
+		if _, ok := check.ByID(id); !ok {
+			return usageError("--checks: no check %q (known: %s)", id, strings.Join(check.IDs(), ", "))
+		}
+	}
 	return nil
+}
+
+func (o *diagnoseOptions) checks() []check.Check {
+	if len(o.only) == 0 {
+		return check.All
+	}
+	var out []check.Check
+	for _, id := range o.only {
+		c, _ := check.ByID(id)
+		out = append(out, c)
+	}
+	return out
 }
 
 // runDiagnose diagnoses one registry and exits 0 (no problem), 1 (problems) or 2 (usage or internal error).
@@ -62,15 +82,16 @@ func runDiagnose(ctx context.Context, dockerCli command.Cli, o *diagnoseOptions)
 	out := dockerCli.Out()
 	terminal := out.IsTerminal() && o.format == "text"
 	color := terminal && !o.noColor && os.Getenv("NO_COLOR") == ""
+	checks := o.checks()
 	var progress func(check.Result)
 	if terminal {
 		done := 0
 		progress = func(r check.Result) {
 			done++
-			_, _ = fmt.Fprintf(dockerCli.Err(), "\r\033[Kchecking %s: %d/%d done (%s)", env.Host(), done, len(check.All), r.ID)
+			_, _ = fmt.Fprintf(dockerCli.Err(), "\r\033[Kchecking %s: %d/%d done (%s)", env.Host(), done, len(checks), r.ID)
 		}
 	}
-	report := check.Run(ctx, env, check.All, o.timeout, progress)
+	report := check.Run(ctx, env, checks, o.timeout, progress)
 	if terminal {
 		_, _ = fmt.Fprint(dockerCli.Err(), "\r\033[K")
 	}

@@ -17,3 +17,22 @@ var All = []Check{
 	{"permissions", permissionsCheck},
 	{"data_endpoint", dataEndpointCheck},
 }
+
+// ByID finds a check.
+func ByID(id string) (Check, bool) {
+	for _, c := range All {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return Check{}, false
+}
+
+// IDs lists the checks' ids.
+func IDs() []string {
+	ids := make([]string, len(All))
+	for i, c := range All {
+		ids[i] = c.ID
+	}
+	return ids
+}

@@ -81,7 +81,7 @@ func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	if cloud == "" {
 		cloud = e.LS.Cloud.Name
 	}
-	e.Source = &memoSource{inner: renew.NewChainSource(token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud})}
+	e.Source = &memoSource{inner: renew.NewChainSource(token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud, NoRetry: true})}
 	e.ACR = acr.NewClient(acr.WithUserAgent("docker-acrcheck/" + version.Version))
 	return e
 }

@@ -57,6 +57,9 @@ func (s *chainSource) build() {
 		_ = os.Setenv("AZURE_TOKEN_CREDENTIALS", s.opts.Credential)
 	}
 	o := &azidentity.DefaultAzureCredentialOptions{TenantID: s.opts.TenantID}
+	if s.opts.NoRetry {
+		o.Retry = policy.RetryOptions{MaxRetries: -1}
+	}
 	switch s.opts.Cloud {
 	case "AzureChinaCloud":
 		o.Cloud = cloud.AzureChina

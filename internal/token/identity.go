@@ -16,6 +16,8 @@ type ChainOptions struct {
 	TenantID string
 	// Cloud names the cloud whose authority host to use (AzureCloud, AzureChinaCloud, AzureUSGovernment).
 	Cloud string
+	// NoRetry turns off the SDK's retries, for a diagnosis that must answer within its deadline.
+	NoRetry bool
 }
 
 // identityEnv are the variables that decide which identity the credential chain picks.
