@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -50,6 +51,7 @@ type Kit struct {
 	proxy          *proxy
 	log            requestLog
 	servers        []*http.Server
+	entraLatency   atomic.Int64 // added to every Entra ID response
 }
 
 // discardLogger silences net/http's server log: clients that hang up (the scenarios' purpose) are not news.
@@ -173,6 +175,9 @@ func (k *Kit) dispatch(w http.ResponseWriter, r *http.Request) {
 		host = h
 	}
 	if host == entraHost {
+		if !sleepCtx(r, time.Duration(k.entraLatency.Load())) {
+			return
+		}
 		k.entraHandler().ServeHTTP(w, r)
 		return
 	}
@@ -228,6 +233,9 @@ func (k *Kit) SetLatency(name string, d time.Duration) {
 	defer reg.mu.Unlock()
 	reg.cfg.Latency = d
 }
+
+// SetEntraLatency adds d to every response of the fake Entra ID from now on.
+func (k *Kit) SetEntraLatency(d time.Duration) { k.entraLatency.Store(int64(d)) }
 
 // SetProxyFault makes the proxy misbehave (ProxyOK to stop).
 func (k *Kit) SetProxyFault(f ProxyFault) { k.proxy.setFault(f) }
