@@ -66,6 +66,11 @@ show crane ls pullonly.azurecr.io/hello
 show crane copy pullonly.azurecr.io/hello:1 pullonly.azurecr.io/hello:2
 
 echo
+echo "${bold}docker acrcheck diagnoses a registry end to end and names the cause with its fix:${reset}"
+show docker acrcheck pullonly.azurecr.io --repository hello --action push
+show docker acrcheck firewalled.azurecr.io --checks challenge,exchange
+
+echo
 echo "${bold}Docker throws most helper errors away, so acrdiag records them:${reset}"
 show cat "$XDG_CACHE_HOME/acrdiag/last-failure.json"
 

@@ -3,6 +3,7 @@ package check
 import (
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -51,9 +52,16 @@ func warn(summary, detail string) Result {
 	return Result{Status: Warn, Summary: summary, Detail: detail}
 }
 
-// fail is a finding with its cause; the fix comes from the catalogue, filled with the registry and evidence.
+// fail is a finding with its cause; the fix comes from the catalogue, filled with the registry, the
+// evidence, and the identity's object id when a role assignment is the fix.
 func (e *Env) fail(cause, summary, detail string) Result {
-	return Result{Status: Fail, Summary: summary, Detail: detail, Cause: cause, Fix: explain.FixWithEvidence(cause, e.Host(), summary+" "+detail)}
+	fix := explain.FixWithEvidence(cause, e.Host(), summary+" "+detail)
+	if strings.Contains(fix, "<object id>") && e.entra != nil {
+		if got, err := e.entra(); err == nil && got.Claims.ObjectID != "" {
+			fix = strings.ReplaceAll(fix, "<object id>", got.Claims.ObjectID)
+		}
+	}
+	return Result{Status: Fail, Summary: summary, Detail: detail, Cause: cause, Fix: fix}
 }
 
 // Run runs the checks in parallel, each bounded by timeout, and reports them in the order given. progress,
