@@ -283,3 +283,28 @@ func startDNS(t *testing.T, records map[string]string) string {
 	t.Cleanup(func() { _ = srv.Shutdown() })
 	return pc.LocalAddr().String()
 }
+
+// TestAcrcheckColoursOnlyOnATerminal: under a pseudo-terminal the report has colours and a progress line;
+// NO_COLOR and --no-color turn the colours off.
+func TestAcrcheckColoursOnlyOnATerminal(t *testing.T) {
+	docker := requireTool(t, "docker", "the docker CLI")
+	script := requireTool(t, "script", "util-linux's script runs a command under a pseudo-terminal")
+	kit := acrtest.Start(t, acrtest.Options{})
+	s := newSession(t, kit)
+	s.installPlugin()
+	s.useIdentity("ci-sp")
+	cmd := docker + " acrcheck myregistry.azurecr.io --checks name,challenge"
+	r := s.run("", script, "-qec", cmd, "/dev/null")
+	if !strings.Contains(r.stdout, "\033[32m✔\033[0m") || !strings.Contains(r.stdout, "checking myregistry.azurecr.io") {
+		t.Errorf("no colours or progress on a terminal:\n%q", r.stdout)
+	}
+	for _, extra := range []string{" --no-color", ""} {
+		if extra == "" {
+			s.setEnv("NO_COLOR=1")
+		}
+		r = s.run("", script, "-qec", cmd+extra, "/dev/null")
+		if strings.Contains(r.stdout, "\033[32m") || !strings.Contains(r.stdout, "PASS  challenge") {
+			t.Errorf("colours despite%s NO_COLOR=%q:\n%q", extra, s.getEnv("NO_COLOR"), r.stdout)
+		}
+	}
+}

@@ -25,7 +25,7 @@ func TestHelperPushPullForEachIdentity(t *testing.T) {
 	s := newSession(t, kit)
 	s.useHelper(host)
 	s.startDockerd()
-	for _, name := range []string{"ci-sp", "cert-sp", "aks-workload", "vm-identity", "dev-user"} {
+	for _, name := range []string{"ci-sp", "cert-sp", "aks-workload", "vm-identity", "dev-user", "azd-user"} {
 		t.Run(name, func(t *testing.T) {
 			s.t = t
 			s.useIdentity(name)

@@ -18,11 +18,12 @@ var credentialFor = map[acrtest.IdentityKind]string{
 	acrtest.WorkloadIdentity:     "WorkloadIdentityCredential",
 	acrtest.ManagedIdentity:      "ManagedIdentityCredential",
 	acrtest.UserIdentity:         "AzureCLICredential",
+	acrtest.DeveloperCLIUser:     "AzureDeveloperCLICredential",
 }
 
 // identityVars are every variable an identity of the kit may set.
 var identityVars = []string{"AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET", "AZURE_TENANT_ID", "AZURE_CLIENT_CERTIFICATE_PATH",
-	"AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_CONFIG_DIR"}
+	"AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_CONFIG_DIR", "AZD_CONFIG_DIR"}
 
 // useIdentity gives the session the named kit identity, as the machine's only Entra identity.
 func (s *session) useIdentity(name string) {
@@ -30,7 +31,7 @@ func (s *session) useIdentity(name string) {
 	id := s.kit.Identity(name)
 	s.setEnv("AZURE_TOKEN_CREDENTIALS=" + credentialFor[id.Kind])
 	s.setEnv(s.kit.IdentityEnv(name)...)
-	if id.Kind == acrtest.UserIdentity {
+	if id.Kind == acrtest.UserIdentity || id.Kind == acrtest.DeveloperCLIUser {
 		s.setEnv("PATH=" + s.kit.AzDir + string(os.PathListSeparator) + s.getEnv("PATH"))
 	}
 }

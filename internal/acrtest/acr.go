@@ -431,7 +431,7 @@ func allowed(perms []string, typ, action string, anonymous bool) bool {
 
 func (reg *registry) principalFor(id *Identity) principal {
 	sub := id.ObjectID
-	if id.Kind == UserIdentity {
+	if id.Kind == UserIdentity || id.Kind == DeveloperCLIUser {
 		sub = id.Name + "@contoso.example"
 	}
 	return principal{name: id.Name, sub: sub, tenant: id.TenantID, appID: id.ClientID, actions: reg.roleOf(id.Name).actions()}

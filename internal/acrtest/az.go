@@ -42,12 +42,66 @@ fi
 cat "$dir/az-token-$f.json"
 `
 
+// fakeAzd answers `azd auth token -o json --no-prompt --scope S` the way AzureDeveloperCLICredential reads it.
+const fakeAzd = `#!/bin/sh
+# fake azd written by acrdiag's test kit: answers only 'azd auth token'.
+dir=$(dirname "$0")
+printf '%s\t%s\t%s\n' "$(date +%s)" "$(cat "$dir/azd-login" 2>/dev/null)" "azd $*" >> "$dir/az.log"
+if [ "$1 $2" != "auth token" ]; then echo "ERROR: the test kit's azd answers only 'azd auth token'" >&2; exit 2; fi
+scope=""
+while [ $# -gt 0 ]; do
+  case "$1" in --scope) scope="$2"; shift ;; esac
+  shift
+done
+if [ ! -f "$dir/azd-login" ]; then echo "ERROR: not logged in, run 'azd auth login' to login" >&2; exit 1; fi
+case "$scope" in
+  https://containerregistry.azure.net*) f=acr ;;
+  https://management*) f=arm ;;
+  *) echo "ERROR: AADSTS500011: The resource principal named $scope was not found in the tenant." >&2; exit 1 ;;
+esac
+if [ ! -f "$dir/azd-token-$f.json" ]; then echo "ERROR: AADSTS500011: The resource principal named $scope was not found in the tenant." >&2; exit 1; fi
+cat "$dir/azd-token-$f.json"
+`
+
 func (k *Kit) writeFakeAz() error {
 	k.AzDir = filepath.Join(k.Dir, "azbin")
 	if err := os.MkdirAll(k.AzDir, 0o755); err != nil {
 		return err
 	}
+	if err := os.WriteFile(filepath.Join(k.AzDir, "azd"), []byte(fakeAzd), 0o755); err != nil {
+		return err
+	}
 	return os.WriteFile(filepath.Join(k.AzDir, "az"), []byte(fakeAz), 0o755)
+}
+
+// AzdLogin signs the named user in to the fake Azure Developer CLI (azd).
+func (k *Kit) AzdLogin(identity string) {
+	id := k.identity(identity)
+	if id == nil {
+		panic("acrtest: unknown identity " + identity)
+	}
+	exp := time.Now().Add(time.Hour).UTC()
+	for f, aud := range map[string]string{"acr": AudienceACR, "arm": AudienceARM} {
+		path := filepath.Join(k.AzDir, "azd-token-"+f+".json")
+		_ = os.Remove(path)
+		if aud == AudienceACR && id.NoACRAudience {
+			continue
+		}
+		tok, err := k.mintEntraToken(id, aud, time.Hour)
+		if err != nil {
+			panic(err)
+		}
+		body, _ := json.Marshal(map[string]any{"token": tok, "expiresOn": exp.Format("2006-01-02T15:04:05Z")})
+		mustWrite(path, body)
+	}
+	mustWrite(filepath.Join(k.AzDir, "azd-login"), []byte(id.Name+"\n"))
+	mustWrite(filepath.Join(k.azdConfigDir(), "config.json"), []byte(`{"defaults":{"user":"`+id.Name+`"}}`))
+}
+
+func (k *Kit) azdConfigDir() string {
+	dir := filepath.Join(k.Dir, "azd")
+	_ = os.MkdirAll(dir, 0o700)
+	return dir
 }
 
 // AzLogin signs the named user in to the fake az: `az account get-access-token` then answers with tokens

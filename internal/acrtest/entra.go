@@ -75,7 +75,7 @@ func (k *Kit) mintEntraToken(id *Identity, aud string, ttl time.Duration) (strin
 		"tid": id.TenantID, "oid": id.ObjectID, "sub": id.ObjectID, "ver": "1.0",
 		"appid": id.ClientID, "idtyp": "app", "uti": randomID(),
 	}
-	if id.Kind == UserIdentity {
+	if id.Kind == UserIdentity || id.Kind == DeveloperCLIUser {
 		claims["appid"] = azureCLIAppID
 		claims["idtyp"] = "user"
 		claims["upn"] = id.Name + "@contoso.example"

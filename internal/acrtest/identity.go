@@ -20,6 +20,7 @@ const (
 	WorkloadIdentity     IdentityKind = "workload-identity" // federated token file (client assertion)
 	ManagedIdentity      IdentityKind = "managed-identity"  // the App Service style IDENTITY_ENDPOINT
 	UserIdentity         IdentityKind = "user"              // a user signed in to the Azure CLI
+	DeveloperCLIUser     IdentityKind = "developer-cli"     // a user signed in to the Azure Developer CLI (azd)
 )
 
 // Well-known audiences, as Entra ID writes them in the aud claim.
@@ -60,6 +61,7 @@ func DefaultIdentities() []Identity {
 		{Name: "aks-workload", Kind: WorkloadIdentity, FederatedSubject: "system:serviceaccount:default:builder"},
 		{Name: "vm-identity", Kind: ManagedIdentity},
 		{Name: "dev-user", Kind: UserIdentity},
+		{Name: "azd-user", Kind: DeveloperCLIUser},
 	}
 }
 
@@ -103,6 +105,9 @@ func (k *Kit) IdentityEnv(name string) []string {
 	case UserIdentity:
 		k.AzLogin(name)
 		return []string{"AZURE_CONFIG_DIR=" + k.azureConfigDir()} // and k.AzDir first on PATH
+	case DeveloperCLIUser:
+		k.AzdLogin(name)
+		return []string{"AZD_CONFIG_DIR=" + k.azdConfigDir()} // and k.AzDir first on PATH
 	}
 	return nil
 }

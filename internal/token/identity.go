@@ -24,7 +24,7 @@ type ChainOptions struct {
 var identityEnv = []string{
 	"AZURE_TOKEN_CREDENTIALS", "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_CERTIFICATE_PATH",
 	"AZURE_USERNAME", "AZURE_FEDERATED_TOKEN_FILE", "AZURE_AUTHORITY_HOST", "IDENTITY_ENDPOINT", "MSI_ENDPOINT",
-	"AZURE_CONFIG_DIR",
+	"AZURE_CONFIG_DIR", "AZD_CONFIG_DIR",
 }
 
 // IdentityKey names the identity the chain will pick, without asking Entra ID: a hash of the selecting
