@@ -1,0 +1,61 @@
+package explain
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestClassifyHandlesMessyText(t *testing.T) {
+	denied := "client with IP '1.2.3.4' is not allowed access. Refer https://aka.ms/acr/firewall to grant access."
+	tests := []struct {
+		name, text, want string
+	}{
+		{"ANSI colours", "\x1b[31mError:\x1b[0m " + denied, NetworkFirewallDenied},
+		{"Windows line endings", "line one\r\nError response from daemon: Get \"https://r.azurecr.io/v2/\": net/http: TLS handshake timeout\r\n", NetworkTimeout},
+		{"in a 10 MB log", strings.Repeat("Step 3/9 : RUN make\n", 500000) + "unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information.\n", AuthzPullDenied},
+		{"German around it", "Fehler beim Herunterladen des Images: " + denied + " Bitte prüfen.", NetworkFirewallDenied},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.text)
+		if len(got) == 0 || got[0].ID != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
+		}
+	}
+	for _, text := range []string{"", "everything is fine", "\x00\xff\xfe binary \x01", strings.Repeat("€", 10000), "Bonjour, tout va bien."} {
+		if got := Classify(text); len(got) != 0 {
+			t.Errorf("%.30q matched %v", text, ids(got))
+		}
+	}
+}
+
+func TestHost(t *testing.T) {
+	for text, want := range map[string]string{
+		`Head "https://MyAcr.azurecr.io/v2/app/manifests/1": unauthorized`: "myacr.azurecr.io",
+		`pull access denied for contoso-e7ggejfuhzhgedc8.azurecr.io/app`:   "contoso-e7ggejfuhzhgedc8.azurecr.io",
+		`lookup govreg.azurecr.us on 10.0.0.10:53: no such host`:           "govreg.azurecr.us",
+		`Cannot connect to the Docker daemon`:                              "",
+	} {
+		if got := Host(text); got != want {
+			t.Errorf("Host(%q) = %q, want %q", text, got, want)
+		}
+	}
+}
+
+func FuzzClassify(f *testing.F) {
+	for _, c := range corpus[:10] {
+		f.Add(c.text)
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		got := Classify(text)
+		for i := 1; i < len(got); i++ {
+			if got[i].Score > got[i-1].Score {
+				t.Fatalf("not best first: %v", got)
+			}
+		}
+		for _, m := range got {
+			if m.Confidence != High && m.Confidence != Medium && m.Confidence != Low {
+				t.Fatalf("confidence %q", m.Confidence)
+			}
+		}
+	})
+}
