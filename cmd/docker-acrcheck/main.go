@@ -3,6 +3,7 @@ package main
 
 import (
 	"os"
+	"strings"
 
 	"github.com/docker/cli/cli-plugins/metadata"
 	"github.com/docker/cli/cli-plugins/plugin"
@@ -17,6 +18,11 @@ func main() {
 	// The credential helper's token renewal: not a plugin command, so it skips the CLI plugin machinery.
 	if len(os.Args) >= 2 && os.Args[1] == token.RenewCommand {
 		os.Exit(renew.Main(os.Args[2:], os.Stdout))
+	}
+	// The CLI hook runs after every hooked command: answered here, offline, without the plugin machinery.
+	if len(os.Args) >= 3 && os.Args[1] == "acrcheck" && os.Args[2] == acrcheck.HookSubcommand {
+		acrcheck.RunHook(strings.Join(os.Args[3:], " "), os.Stdout)
+		return
 	}
 	plugin.Run(acrcheck.NewRoot, metadata.Metadata{
 		SchemaVersion:    "0.1.0",

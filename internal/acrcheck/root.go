@@ -44,6 +44,7 @@ Exit status: 0 no problem found, 1 problems found, 2 usage or internal error.`,
 		return usageError("%v\nSee 'docker acrcheck --help'.", err)
 	})
 	addDiagnoseFlags(root, opts)
+	root.AddCommand(newExplainCommand(dockerCli), newLastCommand(dockerCli), newSetupCommand(dockerCli), newTokenCommand(dockerCli))
 	root.AddCommand(&cobra.Command{
 		Use:   "version",
 		Short: "Show the acrcheck version",

@@ -81,7 +81,7 @@ type Match struct {
 var (
 	ansi     = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
 	hostLike = regexp.MustCompile(`(?i)\b([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.azurecr\.(?:io|cn|us|de|eaglex\.ic\.gov|microsoft\.scloud))\b`)
-	pushWord = regexp.MustCompile(`(?i)\bpush(ing|ed)?\b|PUT |PATCH |blobs/uploads`)
+	pushWord = regexp.MustCompile(`(?i)\bpush(ing|ed)?\b|PUT |PATCH |blobs/uploads|during a push`)
 )
 
 // maxClassified bounds the text looked at: the start and the end of a huge log, where errors are.

@@ -1,0 +1,138 @@
+package acrcheck
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/lastfailure"
+)
+
+// HookSubcommand is the argument the docker CLI passes to run a plugin's hook.
+const HookSubcommand = "docker-cli-plugin-hooks"
+
+// hookRequest is what the docker CLI sends (hooks.Request in v29, HookPluginData before: the same JSON).
+type hookRequest struct {
+	RootCmd      string            `json:"RootCmd"`
+	Flags        map[string]string `json:"Flags"`
+	CommandError string            `json:"CommandError"`
+}
+
+// hookResponse is a "next steps" message (hooks.Response): Type 0, a text/template the CLI renders.
+type hookResponse struct {
+	Type     int    `json:"Type"`
+	Template string `json:"Template"`
+}
+
+// recentFailure is how old a helper failure may be to explain the command that just failed.
+const recentFailure = 10 * time.Minute
+
+// maxHookLines is the CLI's limit: a template of more lines is dropped.
+const maxHookLines = 10
+
+// RunHook answers the docker CLI after a login, push or pull: nothing on success or on errors that are not
+// about a registry; otherwise at most 10 lines with the cause, the evidence and the fix. Offline: the error
+// text and the helper's failure record are all it reads.
+func RunHook(arg string, out io.Writer) {
+	var req hookRequest
+	if json.Unmarshal([]byte(arg), &req) != nil || strings.TrimSpace(req.CommandError) == "" {
+		return
+	}
+	lines := hookMessage(req, time.Now())
+	if len(lines) == 0 {
+		return
+	}
+	// The CLI renders the message as a text/template: literal braces are escaped, and the registry the
+	// error does not name becomes the command's first argument (the image or the server).
+	tmpl := strings.ReplaceAll(strings.Join(lines, "\n"), "{{", `{{"{{"}}`)
+	tmpl = strings.ReplaceAll(tmpl, argPlaceholder, "{{arg . 0}}")
+	_ = json.NewEncoder(out).Encode(hookResponse{Type: 0, Template: tmpl})
+}
+
+// argPlaceholder stands for the command's first argument until the template is built.
+const argPlaceholder = "\x00ARG0\x00"
+
+// aboutACR tells error text that comes from ACR even when it names no host.
+var aboutACR = regexp.MustCompile(`(?i)azurecr\.|aka\.ms/acr|x-ms-correlation`)
+
+func hookMessage(req hookRequest, now time.Time) []string {
+	text := explain.Normalize(req.CommandError)
+	host := explain.Host(text)
+	cfg, _ := config.Load()
+	rec, haveRec := lastfailure.Last(cfg.CacheDir, host)
+	if haveRec && (now.Sub(rec.Time) > recentFailure || (host == "" && rec.Host == "")) {
+		haveRec = false
+	}
+	if strings.Contains(req.RootCmd, "push") || strings.Contains(req.RootCmd, "build") {
+		text += "\n(during a push)" // the registry's "unauthorized" on a push is about push rights
+	}
+	matches := explain.Classify(text)
+	switch {
+	case host != "":
+	case haveRec:
+		host = rec.Host
+	case aboutACR.MatchString(text):
+		host = argPlaceholder
+	default:
+		return nil // not about a registry acrdiag knows of
+	}
+	var lines []string
+	var causeID string
+	switch {
+	case haveRec && (len(matches) == 0 || matches[0].Confidence != explain.High || matches[0].ID == rec.Cause || isGenericAuth(matches[0].ID)):
+		// The helper knows why it had no credentials: that is the cause of the generic "unauthorized".
+		causeID = rec.Cause
+	case len(matches) > 0:
+		causeID = matches[0].ID
+	default:
+		return nil
+	}
+	c, ok := explain.Lookup(causeID)
+	if !ok {
+		return nil
+	}
+	lines = append(lines, fmt.Sprintf("acrdiag: %s (%s)", c.Title, causeID))
+	if haveRec {
+		lines = append(lines, "  "+clip(fmt.Sprintf("acrdiag could not get a token for %s at %s: %s", rec.Host, rec.Time.Local().Format("15:04"), rec.Detail), 200))
+	} else {
+		lines = append(lines, "  "+clip(c.Why, 200))
+	}
+	evidence := text
+	if haveRec {
+		evidence += " " + rec.Detail
+	}
+	fixHost := host
+	if host == argPlaceholder {
+		fixHost = "" // the fix keeps its <registry> placeholders
+	}
+	lines = append(lines, "  Fix: "+clip(explain.FixWithEvidence(causeID, fixHost, evidence), 300))
+	for _, m := range matches {
+		if m.ID != causeID && m.Confidence == explain.High && len(lines) < maxHookLines-2 {
+			lines = append(lines, "  Also possible: "+m.Title+" ("+m.ID+")")
+			break
+		}
+	}
+	lines = append(lines, "  Details: docker acrcheck "+host)
+	if len(lines) > maxHookLines {
+		lines = lines[:maxHookLines]
+	}
+	return lines
+}
+
+// isGenericAuth is a cause the registry's bare "unauthorized" points to, which a helper record explains better.
+func isGenericAuth(id string) bool {
+	return id == explain.AuthzPullDenied || id == explain.AuthzPushDenied || id == explain.AuthInvalidCredentials
+}
+
+func clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		return s[:n] + "..."
+	}
+	return s
+}

@@ -1,0 +1,148 @@
+package acrcheck
+
+import (
+	"errors"
+	"fmt"
+	"os/exec"
+	"strings"
+
+	"github.com/docker/cli/cli"
+	"github.com/docker/cli/cli/command"
+	"github.com/spf13/cobra"
+
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/dockerconfig"
+	"github.com/acrdiag/acrdiag/internal/registry"
+)
+
+// The commands whose failures the hook explains. CLIs before 29.3 know only "hooks" (success and
+// failure); newer ones also "error-hooks" (failure only), which covers plugin commands like buildx too.
+const (
+	hookCommands      = "login,push,pull,image push,image pull"
+	errorHookCommands = "login,push,pull,image push,image pull,buildx build"
+)
+
+func newSetupCommand(dockerCli command.Cli) *cobra.Command {
+	var dryRun, undo, noHooks, system bool
+	cmd := &cobra.Command{
+		Use:   "setup [REGISTRY...]",
+		Short: "Configure Docker to use acrdiag for registries and explain failures in place",
+		Long: `Add credHelpers entries sending each REGISTRY to docker-credential-acrdiag, register the acrcheck hook
+for login, push and pull (hooks, and error-hooks for newer CLIs) and turn features.hooks on, in Docker's
+config.json. Every other key is kept; the file is written atomically after a backup; running it twice
+changes nothing; --undo restores the backup.`,
+		Example: `  docker acrcheck setup myregistry.azurecr.io
+  docker acrcheck setup --dry-run myregistry.azurecr.io other.azurecr.io
+  docker acrcheck setup --system-registries     # the registries of /etc/acrdiag/config.json
+  docker acrcheck setup --undo`,
+		SilenceUsage: true, SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			path, err := dockerconfig.Path()
+			if err != nil {
+				return usageError("find Docker's config.json: %v", err)
+			}
+			out := dockerCli.Out()
+			if undo {
+				if len(args) > 0 {
+					return usageError("--undo takes no registry")
+				}
+				if err := dockerconfig.Undo(path); err != nil {
+					return cli.StatusError{Status: "setup --undo: " + err.Error(), StatusCode: 1}
+				}
+				_, err := fmt.Fprintf(out, "Restored %s from its backup.\n", path)
+				return err
+			}
+			hosts, err := setupHosts(args, system)
+			if err != nil {
+				return err
+			}
+			change := dockerconfig.Change{CredHelpers: map[string]string{}}
+			for _, h := range hosts {
+				change.CredHelpers[h] = "acrdiag"
+			}
+			if !noHooks {
+				change.PluginHooks = map[string]string{"hooks": hookCommands, "error-hooks": errorHookCommands}
+				change.Features = map[string]string{"hooks": "true"}
+			}
+			f, err := dockerconfig.Load(path)
+			if err != nil {
+				return cli.StatusError{Status: fmt.Sprintf("setup: %v; fix the file first, nothing was changed", err), StatusCode: 1}
+			}
+			changed, err := f.Apply(change)
+			if err != nil {
+				return cli.StatusError{Status: fmt.Sprintf("setup: %v; nothing was changed", err), StatusCode: 1}
+			}
+			if !changed {
+				_, err := fmt.Fprintf(out, "%s is already set up; nothing to change.\n", path)
+				return err
+			}
+			after, _ := f.Bytes()
+			if dryRun {
+				_, _ = fmt.Fprintf(out, "Would change %s:\n", path)
+				_, err := fmt.Fprint(out, lineDiff(string(f.Original), string(after)))
+				return err
+			}
+			if err := f.Save(); err != nil {
+				return cli.StatusError{Status: fmt.Sprintf("setup: cannot write %s: %v; nothing was changed", f.Target, err), StatusCode: 1}
+			}
+			_, _ = fmt.Fprintf(out, "Updated %s (backup: %s).\n", path, f.Target+dockerconfig.BackupSuffix)
+			if len(hosts) > 0 {
+				_, _ = fmt.Fprintf(out, "docker-credential-acrdiag now answers for %s.\n", strings.Join(hosts, ", "))
+				if _, err := exec.LookPath("docker-credential-acrdiag"); err != nil {
+					_, _ = fmt.Fprintln(dockerCli.Err(), "warning: docker-credential-acrdiag is not on PATH; install it, or Docker cannot get credentials for these registries")
+				}
+			}
+			if !noHooks {
+				_, _ = fmt.Fprintln(out, "Failed docker login, push and pull are now explained in place (on a terminal).")
+			}
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&dryRun, "dry-run", false, "show the change, write nothing")
+	f.BoolVar(&undo, "undo", false, "restore config.json from the backup setup took")
+	f.BoolVar(&noHooks, "no-hooks", false, "only add credHelpers entries")
+	f.BoolVar(&system, "system-registries", false, "also configure the registries listed in the system configuration")
+	return cmd
+}
+
+func setupHosts(args []string, system bool) ([]string, error) {
+	cfg, cfgErr := config.Load()
+	if system {
+		if cfgErr != nil {
+			return nil, cli.StatusError{Status: "setup: " + cfgErr.Error(), StatusCode: 1}
+		}
+		args = append(args, cfg.Registries...)
+	}
+	var hosts []string
+	for _, a := range args {
+		ls, err := registry.ParseLoginServer(a, cfg.LoginServerSuffixes...)
+		if errors.Is(err, registry.ErrNotACR) {
+			return nil, usageError("setup: %q is not an Azure Container Registry login server (e.g. myregistry.azurecr.io)", a)
+		}
+		if err != nil {
+			return nil, usageError("setup: %v", err)
+		}
+		hosts = append(hosts, ls.Host)
+	}
+	return hosts, nil
+}
+
+// lineDiff shows removed and added lines, enough to review a small JSON change.
+func lineDiff(before, after string) string {
+	old := map[string]int{}
+	for _, l := range strings.Split(before, "\n") {
+		old[strings.TrimSpace(l)]++
+	}
+	var b strings.Builder
+	for _, l := range strings.Split(strings.TrimRight(after, "\n"), "\n") {
+		if old[strings.TrimSpace(l)] > 0 {
+			old[strings.TrimSpace(l)]--
+			fmt.Fprintf(&b, "  %s\n", l)
+		} else {
+			fmt.Fprintf(&b, "+ %s\n", l)
+		}
+	}
+	return b.String()
+}
+

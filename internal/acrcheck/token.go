@@ -1,0 +1,76 @@
+package acrcheck
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/docker/cli/cli"
+	"github.com/docker/cli/cli/command"
+	"github.com/spf13/cobra"
+
+	"github.com/acrdiag/acrdiag/internal/acr"
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/version"
+)
+
+// tokenOutput is what `az acr login --expose-token` gives, plus the username and the expiry.
+type tokenOutput struct {
+	LoginServer string    `json:"loginServer"`
+	Username    string    `json:"username"`
+	Token       string    `json:"token"`
+	ExpiresOn   time.Time `json:"expiresOn"`
+}
+
+func newTokenCommand(dockerCli command.Cli) *cobra.Command {
+	var format string
+	cmd := &cobra.Command{
+		Use:   "token REGISTRY",
+		Short: "Print an ACR refresh token for this machine's Entra identity (no Azure CLI needed)",
+		Long: `Print what 'az acr login --expose-token' gives: the login server, the username, and an ACR refresh
+token from this machine's Entra identity, with its expiry. For CI without the Azure CLI:
+
+  docker acrcheck token R --format json | jq -r .token | docker login R -u 00000000-0000-0000-0000-000000000000 --password-stdin`,
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true, SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if format != "text" && format != "json" {
+				return usageError("--format must be text or json, not %q", format)
+			}
+			cfg, _ := config.Load()
+			ls, err := registry.ParseLoginServer(args[0], cfg.LoginServerSuffixes...)
+			if err != nil {
+				return usageError("token: %v", err)
+			}
+			cloud := cfg.Cloud
+			if cloud == "" {
+				cloud = ls.Cloud.Name
+			}
+			r := &renew.Renewer{
+				Source: renew.NewChainSource(token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud}),
+				ACR:    acr.NewClient(acr.WithUserAgent("docker-acrcheck/" + version.Version)),
+			}
+			ctx, cancel := context.WithTimeout(cmd.Context(), 90*time.Second)
+			defer cancel()
+			got, err := r.Renew(ctx, ls)
+			if err != nil {
+				cause, detail := renew.Classify(err)
+				return cli.StatusError{StatusCode: 1, Status: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
+					ls.Host, detail, explain.FixWithEvidence(cause, ls.Host, detail), cause)}
+			}
+			o := tokenOutput{LoginServer: ls.Host, Username: "00000000-0000-0000-0000-000000000000", Token: got.RefreshToken, ExpiresOn: got.Claims.Expiry.UTC()}
+			if format == "json" {
+				return writeJSON(dockerCli.Out(), o)
+			}
+			_, err = fmt.Fprintf(dockerCli.Out(), "login server: %s\nusername:     %s\nexpires:      %s\ntoken:        %s\n",
+				o.LoginServer, o.Username, o.ExpiresOn.Local().Format(time.RFC3339), o.Token)
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
+	return cmd
+}
