@@ -145,4 +145,3 @@ func lineDiff(before, after string) string {
 	}
 	return b.String()
 }
-

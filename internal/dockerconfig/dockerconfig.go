@@ -59,7 +59,7 @@ func Load(path string) (*File, error) {
 		return f, nil
 	}
 	if err := json.Unmarshal(b, &f.keys); err != nil {
-		return nil, fmt.Errorf("%s is %w: %v", path, ErrInvalid, err)
+		return nil, fmt.Errorf("%s is %w: %w", path, ErrInvalid, err)
 	}
 	return f, nil
 }
