@@ -32,9 +32,6 @@ type hookResponse struct {
 // recentFailure is how old a helper failure may be to explain the command that just failed.
 const recentFailure = 10 * time.Minute
 
-// maxHookLines is the CLI's limit: a template of more lines is dropped.
-const maxHookLines = 10
-
 // RunHook answers the docker CLI after a login, push or pull: nothing on success or on errors that are not
 // about a registry; otherwise at most 10 lines with the cause, the evidence and the fix. Offline: the error
 // text and the helper's failure record are all it reads.
@@ -62,30 +59,35 @@ var aboutACR = regexp.MustCompile(`(?i)azurecr\.|aka\.ms/acr|x-ms-correlation`)
 
 func hookMessage(req hookRequest, now time.Time) []string {
 	text := explain.Normalize(req.CommandError)
-	host := explain.Host(text)
-	cfg, _ := config.Load()
-	rec, haveRec := lastfailure.Last(cfg.CacheDir, host)
-	if haveRec && (now.Sub(rec.Time) > recentFailure || (host == "" && rec.Host == "")) {
-		haveRec = false
-	}
 	if strings.Contains(req.RootCmd, "push") || strings.Contains(req.RootCmd, "build") {
 		text += "\n(during a push)" // the registry's "unauthorized" on a push is about push rights
 	}
 	matches := explain.Classify(text)
-	switch {
-	case host != "":
-	case haveRec:
-		host = rec.Host
-	case aboutACR.MatchString(text):
-		host = argPlaceholder
-	default:
+	generic := len(matches) == 0 || isGenericAuth(matches[0].ID)
+	cfg, _ := config.Load()
+
+	// Which registry: the one the error names; else, for an error that comes from a registry but does not
+	// say which, the one the credential helper was just asked about.
+	host := explain.Host(text)
+	if host == "" && (generic || aboutACR.MatchString(text)) {
+		if rec, ok := lastfailure.Last(cfg.CacheDir, ""); ok && now.Sub(rec.Time) < recentFailure && generic {
+			host = rec.Host
+		} else if h, ok := lastfailure.RecentActivity(cfg.CacheDir, 2*time.Minute); ok {
+			host = h
+		} else if aboutACR.MatchString(text) {
+			host = argPlaceholder
+		}
+	}
+	if host == "" {
 		return nil // not about a registry acrdiag knows of
 	}
-	var lines []string
+	rec, haveRec := lastfailure.Last(cfg.CacheDir, host)
+	haveRec = haveRec && now.Sub(rec.Time) < recentFailure
+
 	var causeID string
 	switch {
-	case haveRec && (len(matches) == 0 || matches[0].Confidence != explain.High || matches[0].ID == rec.Cause || isGenericAuth(matches[0].ID)):
-		// The helper knows why it had no credentials: that is the cause of the generic "unauthorized".
+	case haveRec && (generic || matches[0].ID == rec.Cause || matches[0].Confidence != explain.High):
+		// The helper knows why it had no credentials: that explains the registry's bare "unauthorized".
 		causeID = rec.Cause
 	case len(matches) > 0:
 		causeID = matches[0].ID
@@ -96,15 +98,13 @@ func hookMessage(req hookRequest, now time.Time) []string {
 	if !ok {
 		return nil
 	}
-	lines = append(lines, fmt.Sprintf("acrdiag: %s (%s)", c.Title, causeID))
-	if haveRec {
+	lines := []string{fmt.Sprintf("acrdiag: %s (%s)", c.Title, causeID)}
+	evidence := text
+	if haveRec && causeID == rec.Cause {
 		lines = append(lines, "  "+clip(fmt.Sprintf("acrdiag could not get a token for %s at %s: %s", rec.Host, rec.Time.Local().Format("15:04"), rec.Detail), 200))
+		evidence += " " + rec.Detail
 	} else {
 		lines = append(lines, "  "+clip(c.Why, 200))
-	}
-	evidence := text
-	if haveRec {
-		evidence += " " + rec.Detail
 	}
 	fixHost := host
 	if host == argPlaceholder {
@@ -112,16 +112,12 @@ func hookMessage(req hookRequest, now time.Time) []string {
 	}
 	lines = append(lines, "  Fix: "+clip(explain.FixWithEvidence(causeID, fixHost, evidence), 300))
 	for _, m := range matches {
-		if m.ID != causeID && m.Confidence == explain.High && len(lines) < maxHookLines-2 {
+		if m.ID != causeID && m.Confidence == explain.High {
 			lines = append(lines, "  Also possible: "+m.Title+" ("+m.ID+")")
 			break
 		}
 	}
-	lines = append(lines, "  Details: docker acrcheck "+host)
-	if len(lines) > maxHookLines {
-		lines = lines[:maxHookLines]
-	}
-	return lines
+	return append(lines, "  Details: docker acrcheck "+host)
 }
 
 // isGenericAuth is a cause the registry's bare "unauthorized" points to, which a helper record explains better.

@@ -135,6 +135,7 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 		h.record(serverURL, "get", explain.RegistryNameInvalid, err.Error())
 		return "", "", &Error{Host: serverURL, Cause: explain.RegistryNameInvalid, Detail: err.Error()}
 	}
+	lastfailure.NoteActivity(h.cfg.CacheDir, ls.Host)
 	ctx, cancel := context.WithTimeout(context.Background(), h.timeout)
 	defer cancel()
 	if user, secret, err := h.store.Get(ls.Host); err == nil {

@@ -84,3 +84,33 @@ func Last(dir, host string) (Record, bool) {
 	}
 	return Record{}, false
 }
+
+// activityFile names the registry the helper answered for last, so that the CLI hook can tell which
+// registry a failed command was about when the error does not say.
+const activityFile = "last-registry"
+
+// NoteActivity records that the helper was asked about host. It is on the helper's hot path: a plain
+// write, no sync; losing it costs only a less specific hint.
+func NoteActivity(dir, host string) {
+	if dir == "" {
+		return
+	}
+	p := filepath.Join(dir, activityFile)
+	if os.WriteFile(p, []byte(host), 0o600) != nil && os.MkdirAll(dir, 0o700) == nil {
+		_ = os.WriteFile(p, []byte(host), 0o600)
+	}
+}
+
+// RecentActivity returns the registry the helper was last asked about, if that was within d.
+func RecentActivity(dir string, d time.Duration) (string, bool) {
+	p := filepath.Join(dir, activityFile)
+	st, err := os.Stat(p)
+	if err != nil || time.Since(st.ModTime()) > d {
+		return "", false
+	}
+	b, err := os.ReadFile(p)
+	if err != nil || len(b) == 0 || len(b) > 300 {
+		return "", false
+	}
+	return string(b), true
+}

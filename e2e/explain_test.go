@@ -1,0 +1,249 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acrdiag/acrdiag/internal/acrtest"
+)
+
+type explanation struct {
+	Registry string `json:"registry"`
+	Causes   []struct {
+		ID, Title, Why, Fix, Confidence string
+	} `json:"causes"`
+}
+
+// TestExplainCommand: pasted error text of any size and shape gets its causes, offline.
+func TestExplainCommand(t *testing.T) {
+	docker := requireTool(t, "docker", "the docker CLI")
+	kit := acrtest.Start(t, acrtest.Options{})
+	s := newSession(t, kit)
+	s.installPlugin()
+	denied := `Error response from daemon: Head "https://corp.azurecr.io/v2/app/manifests/1": denied: client with IP '203.0.113.9' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.`
+	r := s.mustRun("", docker, "acrcheck", "explain", denied)
+	for _, want := range []string{"Registry: corp.azurecr.io", "1. The registry's firewall refuses this client [network.firewall_denied, high confidence]",
+		"az acr network-rule add -n corp --ip-address 203.0.113.9", "To confirm: docker acrcheck corp.azurecr.io"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("explain lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	huge := strings.Repeat("\x1b[36m#12 [build 3/7] RUN go build ./...\x1b[0m\r\n", 250000) + // 10 MB of a BuildKit log
+		"ERROR: failed to solve: failed to push corp.azurecr.io/app:1: failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://corp.azurecr.io/oauth2/token: 401 Unauthorized\r\n"
+	for name, tc := range map[string]struct{ in, want string }{
+		"10 MB BuildKit log": {huge, "authz.push_denied"},
+		"kubelet event":      {`Failed to pull image "corp.azurecr.io/app:1": rpc error: code = Unknown desc = failed to pull and unpack image: failed to resolve reference: failed to do request: Head "https://corp.azurecr.io/v2/app/manifests/1": dial tcp: lookup corp.azurecr.io on 168.63.129.16:53: no such host`, "registry.not_found"},
+		"empty":              {"", ""},
+		"binary":             {"\x00\xff\xfe\x01\x02", ""},
+		"another language":   {"Die Anmeldung ist fehlgeschlagen: AADSTS7000222: The provided client secret keys for app 'x' are expired.", "auth.sp_secret_expired"},
+	} {
+		r := s.run(tc.in, docker, "acrcheck", "explain", "--format", "json")
+		var e explanation
+		if err := json.Unmarshal([]byte(r.stdout), &e); err != nil || r.exitCode != 0 {
+			t.Errorf("%s: exit %d, %v: %.200s", name, r.exitCode, err, r.stdout)
+			continue
+		}
+		got := ""
+		if len(e.Causes) > 0 {
+			got = e.Causes[0].ID
+		}
+		if got != tc.want || e.Causes == nil {
+			t.Errorf("%s: first cause %q, want %q (causes must be a list, even empty)", name, got, tc.want)
+		}
+	}
+	if reqs := kit.Requests(acrtest.Filter{}); len(reqs) != 0 {
+		t.Errorf("explain used the network: %v", reqs)
+	}
+}
+
+var whatsNext = regexp.MustCompile(`(?s)What's next:\x1b\[0m\r?\n(.*?)(\r?\n\r?\n|$)`)
+
+// hookText runs a docker command under a pseudo-terminal (the CLI runs hooks only there) and returns the
+// lines of acrdiag's "What's next" message, if any.
+func (s *session) hookText(script, command string) (string, result) {
+	s.t.Helper()
+	r := s.run("", script, "-qec", command, "/dev/null")
+	if !strings.Contains(r.stdout, "acrdiag:") {
+		return "", r
+	}
+	m := whatsNext.FindStringSubmatch(r.stdout)
+	if m == nil {
+		return "", r
+	}
+	return strings.ReplaceAll(m[1], "\r", ""), r
+}
+
+// TestHookExplainsFailuresInPlace: after setup, a failed docker login and docker push show the cause, the
+// evidence and the fix under "What's next:", in at most 10 lines; success and foreign errors show nothing.
+func TestHookExplainsFailuresInPlace(t *testing.T) {
+	docker := requireTool(t, "docker", "the docker CLI")
+	script := requireTool(t, "script", "util-linux's script gives the CLI a terminal")
+	kit := acrtest.Start(t, acrtest.Options{Registries: []acrtest.Registry{
+		{Name: "myregistry"}, {Name: "firewalled", Scenario: acrtest.Firewall}, {Name: "pullonly", Scenario: acrtest.PullOnly}}})
+	if _, err := kit.Seed("myregistry", "hello:1"); err != nil {
+		t.Fatal(err)
+	}
+	s := newSession(t, kit)
+	s.installPlugin()
+	s.useIdentity("ci-sp")
+	s.mustRun("", docker, "acrcheck", "setup", "myregistry.azurecr.io", "firewalled.azurecr.io", "pullonly.azurecr.io")
+
+	msg, r := s.hookText(script, docker+" login firewalled.azurecr.io -u 00000000-0000-0000-0000-000000000000 -p not-a-token")
+	for _, want := range []string{"acrdiag: The registry's firewall refuses this client (network.firewall_denied)",
+		"az acr network-rule add -n firewalled", "docker acrcheck firewalled.azurecr.io"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("login hook lacks %q:\n%s\n--- full output:\n%s", want, msg, r.stdout)
+		}
+	}
+	if n := strings.Count(strings.TrimSpace(msg), "\n") + 1; n > 10 {
+		t.Errorf("hook message has %d lines", n)
+	}
+
+	s.startDockerd()
+	image := "pullonly.azurecr.io/e2e/app:1"
+	s.mustRun("", docker, "import", rootfsTar(t, "x\n"), image)
+	msg, r = s.hookText(script, docker+" push "+image)
+	for _, want := range []string{"(authz.push_denied)", "--role AcrPush", "docker acrcheck pullonly.azurecr.io"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("push hook lacks %q:\n%s\n--- full output:\n%s", want, msg, r.stdout)
+		}
+	}
+
+	// The helper's failure record explains the registry's bare "unauthorized".
+	s.useIdentity("expired-sp")
+	msg, r = s.hookText(script, docker+" pull myregistry.azurecr.io/hello:1")
+	for _, want := range []string{"(auth.sp_secret_expired)", "acrdiag could not get a token for myregistry.azurecr.io at", "AADSTS7000222"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("pull hook lacks %q:\n%s\n--- full output:\n%s", want, msg, r.stdout)
+		}
+	}
+
+	// Silent on success and on errors that are not about a registry.
+	s.useIdentity("ci-sp")
+	if _, r := s.hookText(script, docker+" pull myregistry.azurecr.io/hello:1"); r.exitCode != 0 || strings.Contains(r.stdout, "acrdiag:") {
+		t.Errorf("hook spoke after a successful pull:\n%s", r.stdout)
+	}
+	s.setEnv("DOCKER_HOST=unix://" + filepath.Join(s.home, "none.sock"))
+	if _, r := s.hookText(script, docker+" push docker.io/library/busybox:1"); strings.Contains(r.stdout, "acrdiag:") {
+		t.Errorf("hook spoke about a daemon error unrelated to a registry:\n%s", r.stdout)
+	}
+	s.assertNoSecretsLeaked()
+}
+
+// TestSetupThenPull: setup writes what Docker needs, keeps the rest, is idempotent, can be undone, and refuses
+// files it cannot read or write without changing them; then docker pull works end to end.
+func TestSetupThenPull(t *testing.T) {
+	docker := requireTool(t, "docker", "the docker CLI")
+	kit := acrtest.Start(t, acrtest.Options{})
+	if _, err := kit.Seed("myregistry", "hello:1"); err != nil {
+		t.Fatal(err)
+	}
+	s := newSession(t, kit)
+	s.installPlugin()
+	s.useIdentity("dev-user")
+	orig := `{"auths":{"ghcr.io":{"auth":"Ym9iOnB3"}},"psFormat":"table {{.Names}}","someFutureKey":[1,2,3]}`
+	s.writeDockerConfig(orig)
+
+	r := s.mustRun("", docker, "acrcheck", "setup", "--dry-run", "MyRegistry.azurecr.io")
+	if !strings.Contains(r.stdout, `+ 		"myregistry.azurecr.io": "acrdiag"`) || s.readDockerConfig() != orig {
+		t.Errorf("dry run: %s\nconfig now: %s", r.stdout, s.readDockerConfig())
+	}
+	s.mustRun("", docker, "acrcheck", "setup", "myregistry.azurecr.io")
+	var cfg map[string]any
+	if err := json.Unmarshal([]byte(s.readDockerConfig()), &cfg); err != nil {
+		t.Fatal(err)
+	}
+	plugins, _ := cfg["plugins"].(map[string]any)
+	if cfg["psFormat"] != "table {{.Names}}" || cfg["someFutureKey"] == nil || cfg["auths"] == nil ||
+		cfg["credHelpers"].(map[string]any)["myregistry.azurecr.io"] != "acrdiag" ||
+		cfg["features"].(map[string]any)["hooks"] != "true" || plugins["acrcheck"].(map[string]any)["error-hooks"] == nil {
+		t.Errorf("config after setup: %v", cfg)
+	}
+	if r := s.mustRun("", docker, "acrcheck", "setup", "myregistry.azurecr.io"); !strings.Contains(r.stdout, "already set up") {
+		t.Errorf("second setup: %s", r.stdout)
+	}
+
+	s.startDockerd()
+	s.mustRun("", docker, "pull", "myregistry.azurecr.io/hello:1")
+	if ex := kit.Requests(acrtest.Filter{Service: "registry", Path: "/oauth2/exchange", Identity: "dev-user"}); len(ex) != 1 {
+		t.Errorf("the pull did not go through the helper: %v", ex)
+	}
+
+	s.mustRun("", docker, "acrcheck", "setup", "--undo")
+	if s.readDockerConfig() != orig {
+		t.Errorf("undo: %s", s.readDockerConfig())
+	}
+
+	bad := `{"credHelpers": {"a.azurecr.io": "acrdiag"`
+	s.writeDockerConfig(bad)
+	if r := s.run("", docker, "acrcheck", "setup", "myregistry.azurecr.io"); r.exitCode == 0 || !strings.Contains(r.stderr, "nothing was changed") || s.readDockerConfig() != bad {
+		t.Errorf("invalid config.json: %s", r)
+	}
+	if os.Geteuid() != 0 { // root writes anywhere
+		s.writeDockerConfig("{}")
+		_ = os.Chmod(s.dockerConfig, 0o500)
+		if r := s.run("", docker, "acrcheck", "setup", "myregistry.azurecr.io"); r.exitCode == 0 {
+			t.Errorf("read-only config dir: %s", r)
+		}
+		_ = os.Chmod(s.dockerConfig, 0o700)
+	}
+	if r := s.run("", docker, "acrcheck", "setup", "docker.io"); r.exitCode != 2 {
+		t.Errorf("setup of a non-ACR host: %s", r)
+	}
+}
+
+// TestTokenForCI: `docker acrcheck token` gives what docker login needs, without the Azure CLI.
+func TestTokenForCI(t *testing.T) {
+	docker := requireTool(t, "docker", "the docker CLI")
+	kit := acrtest.Start(t, acrtest.Options{})
+	s := newSession(t, kit)
+	s.installPlugin()
+	s.useIdentity("aks-workload")
+	r := s.mustRun("", docker, "acrcheck", "token", "myregistry.azurecr.io", "--format", "json")
+	var tok struct {
+		LoginServer, Username, Token string
+		ExpiresOn                    time.Time
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &tok); err != nil || tok.Token == "" || tok.Username != "00000000-0000-0000-0000-000000000000" ||
+		tok.LoginServer != "myregistry.azurecr.io" || time.Until(tok.ExpiresOn) < 3*time.Hour {
+		t.Fatalf("token output: %v %+v", err, tok)
+	}
+	// jq -r .token | docker login R -u 00000000-0000-0000-0000-000000000000 --password-stdin
+	if r := s.mustRun(tok.Token, docker, "login", tok.LoginServer, "-u", tok.Username, "--password-stdin"); !strings.Contains(r.stdout, "Login Succeeded") {
+		t.Errorf("docker login with the token: %s", r)
+	}
+	if r := s.run("", docker, "acrcheck", "token", "firewalled.azurecr.io"); r.exitCode != 1 || !strings.Contains(r.stderr, "[network.firewall_denied]") {
+		t.Errorf("token for a firewalled registry: %s", r)
+	}
+}
+
+// TestLastExplainsTheHelpersFailure: `docker acrcheck last` shows what the helper recorded.
+func TestLastExplainsTheHelpersFailure(t *testing.T) {
+	docker := requireTool(t, "docker", "the docker CLI")
+	kit := acrtest.Start(t, acrtest.Options{})
+	s := newSession(t, kit)
+	s.installPlugin()
+	if r := s.mustRun("", docker, "acrcheck", "last"); !strings.Contains(r.stdout, "no failure") {
+		t.Errorf("last with no record: %s", r.stdout)
+	}
+	s.useIdentity("expired-sp")
+	s.helper("get", "myregistry.azurecr.io")
+	r := s.mustRun("", docker, "acrcheck", "last", "myregistry.azurecr.io")
+	for _, want := range []string{"for myregistry.azurecr.io failed: The service principal's secret expired", "AADSTS7000222", "az ad app credential reset", "[auth.sp_secret_expired]"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("last lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = s.mustRun("", docker, "acrcheck", "last", "--format", "json")
+	var out struct {
+		Failure struct{ Host, Cause string }
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &out); err != nil || out.Failure.Cause != "auth.sp_secret_expired" {
+		t.Errorf("last --format json: %v %s", err, r.stdout)
+	}
+}
