@@ -38,6 +38,7 @@ lint: tools
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
+	@$(GO) test -count=1 -run TestCorpusAccuracy -v ./internal/explain | grep '^explain corpus'
 
 # e2e drives the built binaries with the real docker CLI, dockerd and crane. Tests whose tool is missing
 # skip with the reason; ACRDIAG_E2E=require (set by CI) makes them fail instead.
