@@ -18,8 +18,9 @@ export PATH := $(TOOLS):$(PATH)
 
 all: build
 
+# Static binaries (no cgo): nothing to load at start, and they run on any Linux.
 build:
-	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
 demo: build $(TOOLS)/.crane-$(CRANE_VERSION)
 	./scripts/demo.sh

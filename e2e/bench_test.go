@@ -110,3 +110,18 @@ func BenchmarkAcrcheckSlowestCheck(b *testing.B) {
 	b.Logf("slowest check alone: %s (%s)", slowest, worst)
 	execLoop(b, s.env, "", docker, append(diagnosisArgs, "--checks", slowest)...)
 }
+
+// The plugin's budget: the metadata call and the hook, which the docker CLI runs around every hooked
+// command, each within 2x of a trivial Go binary's exec.
+
+func BenchmarkPluginMetadata(b *testing.B) {
+	execLoop(b, os.Environ(), "", filepath.Join(binDir, "docker-acrcheck"), "docker-cli-plugin-metadata")
+}
+
+// BenchmarkPluginHook is the hook after a failed push whose error names no registry: it classifies the
+// text and reads the helper's records.
+func BenchmarkPluginHook(b *testing.B) {
+	env := append(os.Environ(), "XDG_CACHE_HOME="+b.TempDir(), "ACRDIAG_CONFIG="+filepath.Join(b.TempDir(), "none.json"))
+	execLoop(b, env, "", filepath.Join(binDir, "docker-acrcheck"), "acrcheck", "docker-cli-plugin-hooks",
+		`{"RootCmd":"push","Flags":{},"CommandError":"unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information."}`)
+}

@@ -37,6 +37,7 @@ func runTests(m *testing.M) int {
 	_, here, _, _ := runtime.Caller(0)
 	build := exec.Command("go", "build", "-o", dir+string(os.PathSeparator), "./cmd/...")
 	build.Dir = filepath.Join(filepath.Dir(here), "..")
+	build.Env = append(os.Environ(), "CGO_ENABLED=0") // as released: static binaries
 	if out, err := build.CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "build binaries under test: %v\n%s", err, out)
 		return 2

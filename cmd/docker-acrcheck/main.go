@@ -1,34 +1,33 @@
-// Command docker-acrcheck is the `docker acrcheck` CLI plugin.
+// Command docker-acrcheck is the `docker acrcheck` CLI plugin. It answers the CLI's metadata and hook calls
+// and the offline commands itself, and runs the acrdiag engine for the diagnosis and tokens.
 package main
 
 import (
 	"os"
+	"slices"
 	"strings"
 
-	"github.com/docker/cli/cli-plugins/metadata"
-	"github.com/docker/cli/cli-plugins/plugin"
-
 	"github.com/acrdiag/acrdiag/internal/acrcheck"
-	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/token"
-	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 func main() {
-	// The credential helper's token renewal: not a plugin command, so it skips the CLI plugin machinery.
-	if len(os.Args) >= 2 && os.Args[1] == token.RenewCommand {
-		os.Exit(renew.Main(os.Args[2:], os.Stdout))
-	}
-	// The CLI hook runs after every hooked command: answered here, offline, without the plugin machinery.
-	if len(os.Args) >= 3 && os.Args[1] == "acrcheck" && os.Args[2] == acrcheck.HookSubcommand {
-		acrcheck.RunHook(strings.Join(os.Args[3:], " "), os.Stdout)
+	if len(os.Args) == 2 && os.Args[1] == acrcheck.MetadataSubcommand {
+		_ = acrcheck.WriteMetadata(os.Stdout)
 		return
 	}
-	plugin.Run(acrcheck.NewRoot, metadata.Metadata{
-		SchemaVersion:    "0.1.0",
-		Vendor:           "acrdiag",
-		Version:          version.Version,
-		ShortDescription: "Diagnose Azure Container Registry logins",
-		URL:              "https://github.com/acrdiag/acrdiag",
+	args := acrcheck.SplitPluginArgs(os.Args[1:])
+	if len(args) >= 1 && args[0] == acrcheck.HookSubcommand {
+		acrcheck.RunHook(strings.Join(args[1:], " "), os.Stdout)
+		return
+	}
+	root := acrcheck.NewPluginRoot(acrcheck.Std(), func(command string) error {
+		rest := args
+		if i := slices.Index(rest, command); i >= 0 && command != "diagnose" {
+			rest = slices.Delete(slices.Clone(rest), i, i+1)
+		}
+		os.Exit(acrcheck.RunEngine(append([]string{command}, rest...)))
+		return nil
 	})
+	root.SetArgs(args)
+	os.Exit(acrcheck.Exit(root.Execute(), os.Stderr))
 }

@@ -1,30 +1,27 @@
 package acrcheck
 
 import (
+	"context"
 	"encoding/json"
-	"fmt"
 	"io"
-	"os"
-	"slices"
 	"strings"
-	"time"
 
-	"github.com/docker/cli/cli"
-	"github.com/docker/cli/cli/command"
 	"github.com/spf13/cobra"
 
-	"github.com/acrdiag/acrdiag/internal/check"
-	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/explain"
 )
 
 // maxExplainInput bounds what explain reads: a whole CI log, not an endless stream.
 const maxExplainInput = 64 << 20
 
-func newExplainCommand(dockerCli command.Cli) *cobra.Command {
+// Confirm runs the diagnosis of the registry an explanation names and writes it after the explanation
+// (text) or returns it to embed (JSON). Only the acrdiag engine can: the plugin hands --check over to it.
+type Confirm func(ctx context.Context, e *explain.Explanation) (report any, text func(io.Writer) error, err error)
+
+// NewExplainCommand is `explain [TEXT]`; confirm is nil where --check is handed to the engine.
+func NewExplainCommand(st Streams, confirm Confirm) *cobra.Command {
 	var format string
-	var confirm bool
-	var timeout = new(diagnoseOptions)
+	var check bool
 	cmd := &cobra.Command{
 		Use:   "explain [TEXT]",
 		Short: "Explain error text from docker, BuildKit, crane, az, kubelet or a CI log",
@@ -41,64 +38,56 @@ the diagnosis of the registry named in the text, to confirm or rule out each cau
 			}
 			text := strings.Join(args, " ")
 			if len(args) == 0 {
-				b, err := io.ReadAll(io.LimitReader(os.Stdin, maxExplainInput))
+				b, err := readAll(st.In, maxExplainInput)
 				if err != nil {
 					return usageError("read standard input: %v", err)
 				}
-				text = string(b)
+				text = b
 			}
 			e := explain.Explain(text)
-			var report *check.Report
-			if confirm && e.Registry != "" {
-				cfg, _ := config.Load()
-				env := check.NewEnv(check.Options{Registry: e.Registry, Action: "pull"}, cfg, dockerSide{cli: dockerCli})
-				r := check.Run(cmd.Context(), env, check.All, timeout.timeout, nil)
-				report = &r
-				annotate(&e, r)
+			var report any
+			var reportText func(w io.Writer) error
+			if check && e.Registry != "" && confirm != nil {
+				var err error
+				if report, reportText, err = confirm(cmd.Context(), &e); err != nil {
+					return err
+				}
 			}
-			out := dockerCli.Out()
 			if format == "json" {
 				if report != nil {
-					return writeJSON(out, struct {
+					return writeJSON(st.Out, struct {
 						explain.Explanation
-						Diagnosis *check.Report `json:"diagnosis"`
+						Diagnosis any `json:"diagnosis"`
 					}{e, report})
 				}
-				return writeJSON(out, e)
+				return writeJSON(st.Out, e)
 			}
-			if err := e.WriteText(out, 0); err != nil {
+			if err := e.WriteText(st.Out, 0); err != nil {
 				return err
 			}
-			if report != nil {
-				_, _ = fmt.Fprintln(out)
-				return report.WriteText(out, false)
+			if reportText != nil {
+				_, _ = st.Out.Write([]byte("\n"))
+				return reportText(st.Out)
 			}
 			return nil
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
-	cmd.Flags().BoolVar(&confirm, "check", false, "also diagnose the registry named in the text, to confirm or rule out each cause")
-	cmd.Flags().DurationVar(&timeout.timeout, "timeout", 15*time.Second, "deadline of each check with --check")
+	cmd.Flags().BoolVar(&check, "check", false, "also diagnose the registry named in the text, to confirm or rule out each cause")
 	return cmd
 }
 
-// annotate says, for each cause, what the diagnosis found.
-func annotate(e *explain.Explanation, r check.Report) {
-	for i, c := range e.Causes {
-		switch {
-		case slices.Contains(r.Causes, c.ID):
-			e.Causes[i].Why += " (confirmed by the diagnosis)"
-		case r.OK:
-			e.Causes[i].Why += " (the diagnosis found no problem now)"
-		}
-	}
+func readAll(r io.Reader, limit int64) (string, error) {
+	var b strings.Builder
+	_, err := io.Copy(&b, io.LimitReader(r, limit))
+	return b.String(), err
 }
 
 func writeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
-		return cli.StatusError{Status: err.Error(), StatusCode: 2}
+		return &ExitError{Code: 2, Msg: err.Error()}
 	}
 	return nil
 }

@@ -4,13 +4,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
+	"github.com/acrdiag/acrdiag/internal/lazyre"
 )
 
 // HookSubcommand is the argument the docker CLI passes to run a plugin's hook.
@@ -55,7 +55,7 @@ func RunHook(arg string, out io.Writer) {
 const argPlaceholder = "\x00ARG0\x00"
 
 // aboutACR tells error text that comes from ACR even when it names no host.
-var aboutACR = regexp.MustCompile(`(?i)azurecr\.|aka\.ms/acr|x-ms-correlation`)
+var aboutACR = lazyre.New(`(?i)azurecr\.|aka\.ms/acr|x-ms-correlation`)
 
 func hookMessage(req hookRequest, now time.Time) []string {
 	text := explain.Normalize(req.CommandError)
@@ -69,12 +69,12 @@ func hookMessage(req hookRequest, now time.Time) []string {
 	// Which registry: the one the error names; else, for an error that comes from a registry but does not
 	// say which, the one the credential helper was just asked about.
 	host := explain.Host(text)
-	if host == "" && (generic || aboutACR.MatchString(text)) {
+	if host == "" && (generic || aboutACR().MatchString(text)) {
 		if rec, ok := lastfailure.Last(cfg.CacheDir, ""); ok && now.Sub(rec.Time) < recentFailure && generic {
 			host = rec.Host
 		} else if h, ok := lastfailure.RecentActivity(cfg.CacheDir, 2*time.Minute); ok {
 			host = h
-		} else if aboutACR.MatchString(text) {
+		} else if aboutACR().MatchString(text) {
 			host = argPlaceholder
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/docker/cli/cli/command"
 	"github.com/spf13/cobra"
 
 	"github.com/acrdiag/acrdiag/internal/config"
@@ -12,7 +11,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 )
 
-func newLastCommand(dockerCli command.Cli) *cobra.Command {
+func newLastCommand(st Streams) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "last [REGISTRY]",
@@ -31,7 +30,7 @@ credential helper errors away, so the helper records them.`,
 				host = strings.ToLower(strings.TrimSpace(args[0]))
 			}
 			rec, ok := lastfailure.Last(cfg.CacheDir, host)
-			out := dockerCli.Out()
+			out := st.Out
 			if !ok {
 				if format == "json" {
 					return writeJSON(out, map[string]any{"failure": nil})

@@ -2,57 +2,119 @@ package acrcheck
 
 import (
 	"fmt"
+	"time"
 
-	"github.com/docker/cli/cli-plugins/plugin"
-	"github.com/docker/cli/cli/command"
 	"github.com/spf13/cobra"
 
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
-// NewRoot is the `docker acrcheck` command tree.
-func NewRoot(dockerCli command.Cli) *cobra.Command {
-	opts := &diagnoseOptions{}
-	root := &cobra.Command{
-		Use:   "acrcheck [OPTIONS] REGISTRY",
-		Short: "Diagnose Azure Container Registry logins",
-		Long: `Diagnose what stands between this machine and an Azure Container Registry: the Docker setup, the
+// DiagnoseFlags are the flags of a diagnosis, shared by the plugin (for help and validation) and the engine.
+type DiagnoseFlags struct {
+	Repository, Action, DNSServer string
+	ExpectPrivate                 bool
+	Format                        string
+	Timeout                       time.Duration
+	NoColor                       bool
+	Checks                        []string
+}
+
+// AddDiagnoseFlags defines the diagnosis flags on cmd.
+func AddDiagnoseFlags(cmd *cobra.Command, o *DiagnoseFlags) {
+	f := cmd.Flags()
+	f.StringVar(&o.Repository, "repository", "", "also check permissions and data endpoints for this repository")
+	f.StringVar(&o.Action, "action", "pull", "the action to check on --repository: pull or push")
+	f.StringVar(&o.DNSServer, "dns-server", "", "resolve with this DNS server (HOST:PORT, e.g. the VNet's) instead of the system's")
+	f.BoolVar(&o.ExpectPrivate, "expect-private", false, "a private endpoint is expected: public DNS answers are a finding")
+	f.StringVar(&o.Format, "format", "text", "output format: text or json")
+	f.DurationVar(&o.Timeout, "timeout", 15*time.Second, "deadline of each check")
+	f.BoolVar(&o.NoColor, "no-color", false, "no colours or symbols (also NO_COLOR)")
+	f.StringSliceVar(&o.Checks, "checks", nil, "run only these checks (ids as in the report, comma-separated)")
+}
+
+// Validate checks the flags that do not need the engine to be judged.
+func (o *DiagnoseFlags) Validate() error {
+	switch {
+	case o.Action != "pull" && o.Action != "push":
+		return usageError("--action must be pull or push, not %q", o.Action)
+	case o.Format != "text" && o.Format != "json":
+		return usageError("--format must be text or json, not %q", o.Format)
+	case o.Timeout <= 0:
+		return usageError("--timeout must be positive")
+	}
+	return nil
+}
+
+const rootLong = `Diagnose what stands between this machine and an Azure Container Registry: the Docker setup, the
 login-server name, proxy, DNS, TCP, TLS, the registry's firewall, the Entra ID identity, the token exchange,
 permissions and data endpoints. Each finding names its cause and the command that fixes it.
 
-Exit status: 0 no problem found, 1 problems found, 2 usage or internal error.`,
-		Example: `  docker acrcheck myregistry.azurecr.io
+Exit status: 0 no problem found, 1 problems found, 2 usage or internal error.`
+
+const rootExample = `  docker acrcheck myregistry.azurecr.io
   docker acrcheck myregistry.azurecr.io --repository app --action push
-  docker acrcheck myregistry.azurecr.io --dns-server 10.0.0.4:53 --expect-private --format json`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) != 1 {
-				return usageError("docker acrcheck needs exactly one registry, e.g. docker acrcheck myregistry.azurecr.io\nSee 'docker acrcheck --help'.")
-			}
-			return nil
-		},
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		PersistentPreRunE: func(cmd *cobra.Command, args []string) error {
-			return plugin.PersistentPreRunE(cmd, args)
-		},
+  docker acrcheck myregistry.azurecr.io --dns-server 10.0.0.4:53 --expect-private --format json`
+
+// NewPluginRoot is `docker acrcheck` as the plugin runs it: the offline commands here; the diagnosis, the
+// token and explain --check handed to the acrdiag engine (engine gets the engine command's name and passes
+// the user's arguments on as given).
+func NewPluginRoot(st Streams, engine func(command string) error) *cobra.Command {
+	opts := &DiagnoseFlags{}
+	root := &cobra.Command{
+		Use:     "acrcheck [OPTIONS] REGISTRY",
+		Short:   "Diagnose Azure Container Registry logins",
+		Long:    rootLong,
+		Example: rootExample,
+		Args:    oneRegistry,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.Registry = args[0]
-			return runDiagnose(cmd.Context(), dockerCli, opts)
+			if err := opts.Validate(); err != nil {
+				return err
+			}
+			return engine("diagnose")
 		},
+		SilenceUsage: true, SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error {
-		return usageError("%v\nSee 'docker acrcheck --help'.", err)
-	})
-	addDiagnoseFlags(root, opts)
-	root.AddCommand(newExplainCommand(dockerCli), newLastCommand(dockerCli), newSetupCommand(dockerCli), newTokenCommand(dockerCli))
-	root.AddCommand(&cobra.Command{
+	root.SetFlagErrorFunc(flagError)
+	AddDiagnoseFlags(root, opts)
+	explainCmd := NewExplainCommand(st, nil)
+	plainExplain := explainCmd.RunE
+	explainCmd.RunE = func(cmd *cobra.Command, args []string) error {
+		if check, _ := cmd.Flags().GetBool("check"); check {
+			return engine("explain")
+		}
+		return plainExplain(cmd, args)
+	}
+	root.AddCommand(explainCmd, newLastCommand(st), newSetupCommand(st), newVersionCommand(st),
+		&cobra.Command{
+			Use:                "token REGISTRY",
+			Short:              "Print an ACR refresh token for this machine's Entra identity (no Azure CLI needed)",
+			DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return engine("token")
+			},
+		})
+	return root
+}
+
+func oneRegistry(_ *cobra.Command, args []string) error {
+	if len(args) != 1 {
+		return usageError("docker acrcheck needs exactly one registry, e.g. docker acrcheck myregistry.azurecr.io\nSee 'docker acrcheck --help'.")
+	}
+	return nil
+}
+
+func flagError(_ *cobra.Command, err error) error {
+	return usageError("%v\nSee 'docker acrcheck --help'.", err)
+}
+
+func newVersionCommand(st Streams) *cobra.Command {
+	return &cobra.Command{
 		Use:   "version",
 		Short: "Show the acrcheck version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(dockerCli.Out(), "docker-acrcheck", version.String())
+			_, err := fmt.Fprintln(st.Out, "docker-acrcheck", version.String())
 			return err
 		},
-	})
-	return root
+	}
 }

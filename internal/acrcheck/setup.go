@@ -6,8 +6,6 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/docker/cli/cli"
-	"github.com/docker/cli/cli/command"
 	"github.com/spf13/cobra"
 
 	"github.com/acrdiag/acrdiag/internal/config"
@@ -22,7 +20,7 @@ const (
 	errorHookCommands = "login,push,pull,image push,image pull,buildx build"
 )
 
-func newSetupCommand(dockerCli command.Cli) *cobra.Command {
+func newSetupCommand(st Streams) *cobra.Command {
 	var dryRun, undo, noHooks, system bool
 	cmd := &cobra.Command{
 		Use:   "setup [REGISTRY...]",
@@ -41,13 +39,13 @@ changes nothing; --undo restores the backup.`,
 			if err != nil {
 				return usageError("find Docker's config.json: %v", err)
 			}
-			out := dockerCli.Out()
+			out := st.Out
 			if undo {
 				if len(args) > 0 {
 					return usageError("--undo takes no registry")
 				}
 				if err := dockerconfig.Undo(path); err != nil {
-					return cli.StatusError{Status: "setup --undo: " + err.Error(), StatusCode: 1}
+					return failure("setup --undo: %v", err)
 				}
 				_, err := fmt.Fprintf(out, "Restored %s from its backup.\n", path)
 				return err
@@ -66,11 +64,11 @@ changes nothing; --undo restores the backup.`,
 			}
 			f, err := dockerconfig.Load(path)
 			if err != nil {
-				return cli.StatusError{Status: fmt.Sprintf("setup: %v; fix the file first, nothing was changed", err), StatusCode: 1}
+				return failure("setup: %v; fix the file first, nothing was changed", err)
 			}
 			changed, err := f.Apply(change)
 			if err != nil {
-				return cli.StatusError{Status: fmt.Sprintf("setup: %v; nothing was changed", err), StatusCode: 1}
+				return failure("setup: %v; nothing was changed", err)
 			}
 			if !changed {
 				_, err := fmt.Fprintf(out, "%s is already set up; nothing to change.\n", path)
@@ -83,13 +81,13 @@ changes nothing; --undo restores the backup.`,
 				return err
 			}
 			if err := f.Save(); err != nil {
-				return cli.StatusError{Status: fmt.Sprintf("setup: cannot write %s: %v; nothing was changed", f.Target, err), StatusCode: 1}
+				return failure("setup: cannot write %s: %v; nothing was changed", f.Target, err)
 			}
 			_, _ = fmt.Fprintf(out, "Updated %s (backup: %s).\n", path, f.Target+dockerconfig.BackupSuffix)
 			if len(hosts) > 0 {
 				_, _ = fmt.Fprintf(out, "docker-credential-acrdiag now answers for %s.\n", strings.Join(hosts, ", "))
 				if _, err := exec.LookPath("docker-credential-acrdiag"); err != nil {
-					_, _ = fmt.Fprintln(dockerCli.Err(), "warning: docker-credential-acrdiag is not on PATH; install it, or Docker cannot get credentials for these registries")
+					_, _ = fmt.Fprintln(st.Err, "warning: docker-credential-acrdiag is not on PATH; install it, or Docker cannot get credentials for these registries")
 				}
 			}
 			if !noHooks {
@@ -110,7 +108,7 @@ func setupHosts(args []string, system bool) ([]string, error) {
 	cfg, cfgErr := config.Load()
 	if system {
 		if cfgErr != nil {
-			return nil, cli.StatusError{Status: "setup: " + cfgErr.Error(), StatusCode: 1}
+			return nil, failure("setup: %v", cfgErr)
 		}
 		args = append(args, cfg.Registries...)
 	}

@@ -1,8 +1,9 @@
 package explain
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/lazyre"
 )
 
 // Cause ids. Never reuse an id for another meaning; add one when a real case needs it.
@@ -144,12 +145,12 @@ func Lookup(id string) (Cause, bool) {
 	return Cause{}, false
 }
 
-var clientIP = regexp.MustCompile(`client with IP '([0-9a-fA-F.:]+)'`)
+var clientIP = lazyre.New(`client with IP '([0-9a-fA-F.:]+)'`)
 
 // FixWithEvidence is FixFor with what the evidence tells filled in too: the client IP a firewall reported.
 func FixWithEvidence(id, host, evidence string) string {
 	fix := FixFor(id, host)
-	if m := clientIP.FindStringSubmatch(evidence); m != nil {
+	if m := clientIP().FindStringSubmatch(evidence); m != nil {
 		fix = strings.ReplaceAll(fix, "<client IP>", m[1])
 	}
 	return fix

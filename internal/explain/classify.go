@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/lazyre"
 )
 
 // Confidence of a match.
@@ -16,13 +18,79 @@ const (
 // signal is one pattern of error text and the cause it points to. The table reads like the catalogue: a
 // cause, then what its errors look like, verbatim where Azure or Docker fixed the wording.
 type signal struct {
-	cause   string
-	weight  int // 3 high: only this cause says it; 2 medium; 1 low: a hint among others
-	pattern *regexp.Regexp
+	cause  string
+	weight int // 3 high: only this cause says it; 2 medium; 1 low: a hint among others
+	alts   []alternative
+}
+
+// alternative is one branch of a signal's pattern. Most branches start with a literal: the text must
+// contain it before the branch is compiled and tried, which keeps the hook's start-up short.
+type alternative struct {
+	literal string // lower case; "" when the branch starts with a pattern
+	re      func() *regexp.Regexp
 }
 
 func sig(cause string, weight int, pattern string) signal {
-	return signal{cause, weight, regexp.MustCompile(`(?i)` + pattern)}
+	s := signal{cause: cause, weight: weight}
+	for _, alt := range splitAlternatives(pattern) {
+		s.alts = append(s.alts, alternative{literal: literalPrefix(alt), re: lazyre.New(`(?i)` + alt)})
+	}
+	return s
+}
+
+func (s signal) matches(text, lower string) bool {
+	for _, a := range s.alts {
+		if (a.literal == "" || strings.Contains(lower, a.literal)) && a.re().MatchString(text) {
+			return true
+		}
+	}
+	return false
+}
+
+// splitAlternatives splits a pattern at its top-level |, outside groups and classes.
+func splitAlternatives(p string) []string {
+	var out []string
+	depth, class, start := 0, false, 0
+	for i := 0; i < len(p); i++ {
+		switch c := p[i]; {
+		case c == '\\':
+			i++
+		case class:
+			class = c != ']'
+		case c == '[':
+			class = true
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == '|' && depth == 0:
+			out = append(out, p[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, p[start:])
+}
+
+// literalPrefix is the literal text a branch starts with (lower case), or "" when it is shorter than 3.
+func literalPrefix(alt string) string {
+	var b strings.Builder
+	for i := 0; i < len(alt); i++ {
+		c := alt[i]
+		if c == '\\' && i+1 < len(alt) && strings.IndexByte(`.-/'"()[]?*+|$^{}`, alt[i+1]) >= 0 {
+			c = alt[i+1]
+			i++
+		} else if strings.IndexByte(`\\.[](){}*+?^$|`, c) >= 0 {
+			break
+		}
+		if i+1 < len(alt) && strings.IndexByte(`?*{`, alt[i+1]) >= 0 {
+			break // the character is optional or repeated
+		}
+		b.WriteByte(c)
+	}
+	if b.Len() < 3 {
+		return ""
+	}
+	return strings.ToLower(b.String())
 }
 
 // signals is the classifier's table. Order does not matter: every signal is tried and scores add up.
@@ -79,9 +147,9 @@ type Match struct {
 }
 
 var (
-	ansi     = regexp.MustCompile(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
-	hostLike = regexp.MustCompile(`(?i)\b([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.azurecr\.(?:io|cn|us|de|eaglex\.ic\.gov|microsoft\.scloud))\b`)
-	pushWord = regexp.MustCompile(`(?i)\bpush(ing|ed)?\b|PUT |PATCH |blobs/uploads|during a push`)
+	ansi     = lazyre.New(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
+	hostLike = lazyre.New(`(?i)\b([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.azurecr\.(?:io|cn|us|de|eaglex\.ic\.gov|microsoft\.scloud))\b`)
+	pushWord = lazyre.New(`(?i)\bpush(ing|ed)?\b|PUT |PATCH |blobs/uploads|during a push`)
 )
 
 // maxClassified bounds the text looked at: the start and the end of a huge log, where errors are.
@@ -93,13 +161,13 @@ func Normalize(text string) string {
 	if len(text) > maxClassified {
 		text = text[:maxClassified/2] + "\n...\n" + text[len(text)-maxClassified/2:]
 	}
-	text = ansi.ReplaceAllString(text, "")
+	text = ansi().ReplaceAllString(text, "")
 	return strings.ReplaceAll(text, "\r", "")
 }
 
 // Host picks the first ACR login server named in the text, in lower case.
 func Host(text string) string {
-	if m := hostLike.FindStringSubmatch(text); m != nil {
+	if m := hostLike().FindStringSubmatch(text); m != nil {
 		return strings.ToLower(m[1])
 	}
 	return ""
@@ -108,16 +176,17 @@ func Host(text string) string {
 // Classify returns the causes the text points to, best first; none when nothing matches.
 func Classify(text string) []Match {
 	text = Normalize(text)
+	lower := strings.ToLower(text)
 	score := map[string]int{}
 	best := map[string]int{}
 	for _, s := range signals {
-		if s.pattern.MatchString(text) {
+		if s.matches(text, lower) {
 			score[s.cause] += s.weight
 			best[s.cause] = max(best[s.cause], s.weight)
 		}
 	}
 	// An authorization failure during a push is about push rights, not pull rights.
-	if score[AuthzPullDenied] > 0 && pushWord.MatchString(text) && !strings.Contains(strings.ToLower(text), `"action":"pull"`) {
+	if score[AuthzPullDenied] > 0 && pushWord().MatchString(text) && !strings.Contains(strings.ToLower(text), `"action":"pull"`) {
 		score[AuthzPushDenied] += score[AuthzPullDenied]
 		best[AuthzPushDenied] = max(best[AuthzPushDenied], best[AuthzPullDenied])
 		score[AuthzPullDenied]--

@@ -59,3 +59,24 @@ func FuzzClassify(f *testing.F) {
 		}
 	})
 }
+
+func TestLiteralPrefixes(t *testing.T) {
+	for alt, want := range map[string]string{
+		`cannot connect to the docker daemon`:         "cannot connect to the docker daemon",
+		`client with ip '[0-9a-f.:]+' is not allowed`: "client with ip '",
+		`\.data\.azurecr\.[a-z]+`:                     ".data.azurecr.",
+		`dial tcp (10|172)`:                           "dial tcp ",
+		`\bpush`:                                      "",
+		`AADSTS700082`:                                "aadsts700082",
+		`token (is |has )?expired`:                    "token ",
+		`pushe?d`:                                     "push",
+		`x509:`:                                       "x509:",
+	} {
+		if got := literalPrefix(alt); got != want {
+			t.Errorf("literalPrefix(%q) = %q, want %q", alt, got, want)
+		}
+	}
+	if got := splitAlternatives(`a|b(c|d)|[|]e|f\|g`); len(got) != 4 || got[1] != "b(c|d)" || got[2] != "[|]e" || got[3] != `f\|g` {
+		t.Errorf("splitAlternatives = %q", got)
+	}
+}

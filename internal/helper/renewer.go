@@ -15,10 +15,10 @@ import (
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
-// renewerName is the binary that does the Entra and exchange work for the helper.
-const renewerName = "docker-acrcheck"
+// renewerName is the binary that does the Entra and exchange work for the helper: the acrdiag engine.
+const renewerName = "acrdiag"
 
-// execRenewer runs `docker-acrcheck acrdiag-renew HOST`. Keeping azidentity and net/http out of the helper
+// execRenewer runs `acrdiag renew HOST`. Keeping azidentity and net/http out of the helper
 // makes the cached answer, by far the most frequent, nearly as cheap as starting a process.
 type execRenewer struct{}
 
@@ -41,10 +41,10 @@ func (execRenewer) Renew(ctx context.Context, ls registry.LoginServer) (token.Re
 	return res, nil
 }
 
-// findRenewer looks for docker-acrcheck where it is installed: ACRDIAG_RENEWER, beside the helper, in the
-// user's and the system's Docker CLI plugin directories, then on PATH.
+// findRenewer looks for the acrdiag engine: ACRDIAG_ENGINE, beside the helper (or its symlink's target), in
+// the user's and the system's Docker CLI plugin directories, then on PATH.
 func findRenewer() (string, error) {
-	if p := os.Getenv("ACRDIAG_RENEWER"); p != "" {
+	if p := os.Getenv("ACRDIAG_ENGINE"); p != "" {
 		return p, nil
 	}
 	exe := renewerName
@@ -78,5 +78,5 @@ func findRenewer() (string, error) {
 	if p, err := exec.LookPath(exe); err == nil {
 		return p, nil
 	}
-	return "", errors.New("docker-acrcheck, which gets tokens for the helper, is not installed beside it, in a Docker CLI plugin directory or on PATH; install both binaries")
+	return "", errors.New("the acrdiag engine, which gets tokens for the helper, is not installed beside it, in a Docker CLI plugin directory or on PATH; install the acrdiag package (or set ACRDIAG_ENGINE)")
 }

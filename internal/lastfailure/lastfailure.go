@@ -7,10 +7,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
+	"github.com/acrdiag/acrdiag/internal/lazyre"
 )
 
 // FileName is the record's name in the cache directory.
@@ -29,10 +29,10 @@ type Record struct {
 }
 
 // jwtLike matches anything shaped like a JWT, so that a token can never be written even if an error quoted one.
-var jwtLike = regexp.MustCompile(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
+var jwtLike = lazyre.New(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
 
 // Redact removes anything that looks like a token from text.
-func Redact(text string) string { return jwtLike.ReplaceAllString(text, "<token redacted>") }
+func Redact(text string) string { return jwtLike().ReplaceAllString(text, "<token redacted>") }
 
 // Add prepends r to the record file in dir.
 func Add(dir string, r Record) error {
@@ -89,6 +89,9 @@ func Last(dir, host string) (Record, bool) {
 // registry a failed command was about when the error does not say.
 const activityFile = "last-registry"
 
+// activityRefresh is how often a repeated call for the same registry refreshes the record.
+const activityRefresh = 30 * time.Second
+
 // NoteActivity records that the helper was asked about host. It is on the helper's hot path: a plain
 // write, no sync; losing it costs only a less specific hint.
 func NoteActivity(dir, host string) {
@@ -96,6 +99,11 @@ func NoteActivity(dir, host string) {
 		return
 	}
 	p := filepath.Join(dir, activityFile)
+	if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) < activityRefresh && st.Size() == int64(len(host)) {
+		if b, err := os.ReadFile(p); err == nil && string(b) == host {
+			return // a burst of calls for one registry writes once
+		}
+	}
 	if os.WriteFile(p, []byte(host), 0o600) != nil && os.MkdirAll(dir, 0o700) == nil {
 		_ = os.WriteFile(p, []byte(host), 0o600)
 	}

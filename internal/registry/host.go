@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strings"
 )
 
@@ -51,12 +50,29 @@ func (e *NameError) Error() string {
 	return msg
 }
 
-var (
-	registryLabel = regexp.MustCompile(`^[a-z0-9]{5,50}$`)
-	// Domain name label scopes add a hash: contosoacrregistry-e7ggejfuhzhgedc8.azurecr.io.
-	dnlLabel    = regexp.MustCompile(`^[a-z0-9]{5,50}-[a-z0-9]{6,32}$`)
-	regionLabel = regexp.MustCompile(`^[a-z0-9]{2,40}$`)
-)
+// alnum reports whether s is min to max lower-case letters and digits. (Hand-written rather than a regular
+// expression: the credential helper parses a host on every call, and compiling patterns costs start-up time.)
+func alnum(s string, min, max int) bool {
+	if len(s) < min || len(s) > max {
+		return false
+	}
+	for _, r := range s {
+		if (r < 'a' || r > 'z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// validRegistryLabel accepts a registry name, or one with the hash that domain name label scopes add:
+// contosoacrregistry-e7ggejfuhzhgedc8.azurecr.io.
+func validRegistryLabel(s string) bool {
+	name, hash, dnl := strings.Cut(s, "-")
+	if !dnl {
+		return alnum(s, 5, 50)
+	}
+	return alnum(name, 5, 50) && alnum(hash, 6, 32)
+}
 
 // ParseLoginServer extracts and validates the login server from what a client passes to a credential
 // helper: a bare host, https://host, host/v2/, host/repository, host:443. extraSuffixes are login-server
@@ -110,14 +126,13 @@ func ParseLoginServer(input string, extraSuffixes ...string) (LoginServer, error
 			parts[0]+"."+cloud.Suffix)
 	case len(parts) == 3 && parts[2] == "data":
 		return nameErr("this is a data endpoint, which serves layer downloads, not logins", parts[0]+"."+cloud.Suffix)
-	case len(parts) == 3 && parts[2] == "geo" && regionLabel.MatchString(parts[1]):
+	case len(parts) == 3 && parts[2] == "geo" && alnum(parts[1], 2, 40):
 		ls.Region = parts[1]
 	case len(parts) != 1:
 		return nameErr("a login server is <registry>."+cloud.Suffix, "")
 	}
 	ls.Registry = parts[0]
-	validLabel := registryLabel.MatchString(ls.Registry) || dnlLabel.MatchString(ls.Registry)
-	if strings.HasPrefix(ls.Registry, "xn--") || !validLabel {
+	if strings.HasPrefix(ls.Registry, "xn--") || !validRegistryLabel(ls.Registry) {
 		return nameErr("registry names are 5 to 50 letters and digits (plus a -hash suffix for domain name label scopes)", "")
 	}
 	return ls, nil

@@ -15,11 +15,11 @@ import (
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
-// Main runs `docker-acrcheck acrdiag-renew HOST` for the credential helper: it renews a token from the
+// Main runs `acrdiag renew HOST` for the credential helper: it renews a token from the
 // machine's identity and prints a token.RenewResult. The exit code is 0 whenever a result was printed.
 func Main(args []string, stdout io.Writer) int {
 	if len(args) != 1 {
-		_, _ = fmt.Fprintf(stdout, "usage: docker-acrcheck %s HOST (run by docker-credential-acrdiag)\n", token.RenewCommand)
+		_, _ = fmt.Fprintf(stdout, "usage: acrdiag %s HOST (run by docker-credential-acrdiag)\n", token.RenewCommand)
 		return 2
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 80*time.Second)

@@ -2,9 +2,9 @@ package token
 
 import "time"
 
-// RenewCommand is the hidden docker-acrcheck command that renews a token for the credential helper:
-// `docker-acrcheck acrdiag-renew HOST`. It prints one RenewResult as JSON.
-const RenewCommand = "acrdiag-renew"
+// RenewCommand is the hidden acrdiag command that renews a token for the credential helper:
+// `acrdiag renew HOST`. It prints one RenewResult as JSON.
+const RenewCommand = "renew"
 
 // RenewResult is the renewer's answer: a refresh token, or the cause of the failure.
 type RenewResult struct {

@@ -1,15 +1,15 @@
-package acrcheck
+package engine
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
-	"github.com/docker/cli/cli"
-	"github.com/docker/cli/cli/command"
 	"github.com/spf13/cobra"
 
 	"github.com/acrdiag/acrdiag/internal/acr"
+	"github.com/acrdiag/acrdiag/internal/acrcheck"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/registry"
@@ -26,7 +26,7 @@ type tokenOutput struct {
 	ExpiresOn   time.Time `json:"expiresOn"`
 }
 
-func newTokenCommand(dockerCli command.Cli) *cobra.Command {
+func newTokenCommand(st acrcheck.Streams) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "token REGISTRY",
@@ -39,12 +39,12 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 		SilenceUsage: true, SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
-				return usageError("--format must be text or json, not %q", format)
+				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", format)}
 			}
 			cfg, _ := config.Load()
 			ls, err := registry.ParseLoginServer(args[0], cfg.LoginServerSuffixes...)
 			if err != nil {
-				return usageError("token: %v", err)
+				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
 			}
 			cloud := cfg.Cloud
 			if cloud == "" {
@@ -59,14 +59,16 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 			got, err := r.Renew(ctx, ls)
 			if err != nil {
 				cause, detail := renew.Classify(err)
-				return cli.StatusError{StatusCode: 1, Status: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
+				return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
 					ls.Host, detail, explain.FixWithEvidence(cause, ls.Host, detail), cause)}
 			}
 			o := tokenOutput{LoginServer: ls.Host, Username: "00000000-0000-0000-0000-000000000000", Token: got.RefreshToken, ExpiresOn: got.Claims.Expiry.UTC()}
 			if format == "json" {
-				return writeJSON(dockerCli.Out(), o)
+				enc := json.NewEncoder(st.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(o)
 			}
-			_, err = fmt.Fprintf(dockerCli.Out(), "login server: %s\nusername:     %s\nexpires:      %s\ntoken:        %s\n",
+			_, err = fmt.Fprintf(st.Out, "login server: %s\nusername:     %s\nexpires:      %s\ntoken:        %s\n",
 				o.LoginServer, o.Username, o.ExpiresOn.Local().Format(time.RFC3339), o.Token)
 			return err
 		},

@@ -1,4 +1,4 @@
-package acrcheck
+package engine
 
 import (
 	"context"

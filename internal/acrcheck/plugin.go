@@ -1,0 +1,126 @@
+package acrcheck
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/version"
+)
+
+// The Docker CLI plugin protocol, by hand: the docker/cli plugin framework would add its start-up cost to
+// the metadata call and the hook, which the CLI runs around every hooked command.
+
+// MetadataSubcommand is how the docker CLI asks a plugin to describe itself.
+const MetadataSubcommand = "docker-cli-plugin-metadata"
+
+// WriteMetadata answers MetadataSubcommand.
+func WriteMetadata(w io.Writer) error {
+	return json.NewEncoder(w).Encode(map[string]string{
+		"SchemaVersion":    "0.1.0",
+		"Vendor":           "acrdiag",
+		"Version":          version.Version,
+		"ShortDescription": "Diagnose Azure Container Registry logins",
+		"URL":              "https://github.com/acrdiag/acrdiag",
+	})
+}
+
+// SplitPluginArgs separates the docker CLI's global flags from the plugin's arguments: the CLI runs
+// `docker-acrcheck [GLOBAL FLAGS] acrcheck ARGS`. --config and --host are kept in the environment so that
+// setup edits the right config.json and the diagnosis asks the right daemon.
+func SplitPluginArgs(args []string) []string {
+	i := slices.Index(args, "acrcheck")
+	if i < 0 {
+		return args // run directly, not through docker
+	}
+	global := args[:i]
+	for j := 0; j < len(global); j++ {
+		name, value, hasValue := strings.Cut(global[j], "=")
+		if !hasValue && j+1 < len(global) {
+			value = global[j+1]
+		}
+		switch name {
+		case "--config":
+			_ = os.Setenv("DOCKER_CONFIG", value)
+		case "-H", "--host":
+			_ = os.Setenv("DOCKER_HOST", value)
+		case "-c", "--context":
+			_ = os.Setenv("DOCKER_CONTEXT", value)
+		}
+	}
+	return args[i+1:]
+}
+
+// EngineName is the binary that does the network work: the diagnosis, tokens, renewals.
+const EngineName = "acrdiag"
+
+// FindEngine looks for the acrdiag engine: ACRDIAG_ENGINE, beside this binary (or its symlink's target),
+// then on PATH.
+func FindEngine() (string, error) {
+	if p := os.Getenv("ACRDIAG_ENGINE"); p != "" {
+		return p, nil
+	}
+	exe := EngineName
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	if self, err := os.Executable(); err == nil {
+		dirs := []string{filepath.Dir(self)}
+		if real, err := filepath.EvalSymlinks(self); err == nil {
+			dirs = append(dirs, filepath.Dir(real))
+		}
+		for _, d := range dirs {
+			if st, err := os.Stat(filepath.Join(d, exe)); err == nil && !st.IsDir() {
+				return filepath.Join(d, exe), nil
+			}
+		}
+	}
+	if p, err := exec.LookPath(exe); err == nil {
+		return p, nil
+	}
+	return "", errors.New("the acrdiag engine, which runs the diagnosis and gets tokens, is not installed beside docker-acrcheck or on PATH; install the acrdiag package (or set ACRDIAG_ENGINE)")
+}
+
+// RunEngine runs the engine with the terminal and streams of this process and returns its exit status.
+func RunEngine(args []string) int {
+	path, err := FindEngine()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	cmd := exec.Command(path, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
+	err = cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.ExitCode()
+	case err != nil:
+		fmt.Fprintf(os.Stderr, "run %s: %v\n", path, err)
+		return 2
+	}
+	return 0
+}
+
+// Exit prints err and returns the exit status it carries.
+func Exit(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.Msg != "" {
+			_, _ = fmt.Fprintln(stderr, ee.Msg)
+		}
+		return ee.Code
+	}
+	_, _ = fmt.Fprintln(stderr, err)
+	return 2
+}

@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acrdiag/acrdiag/internal/acrcheck"
+	"github.com/acrdiag/acrdiag/internal/check"
+	"github.com/acrdiag/acrdiag/internal/config"
+)
+
+func newDiagnoseCommand(st acrcheck.Streams, docker func() check.Docker) *cobra.Command {
+	o := &acrcheck.DiagnoseFlags{}
+	cmd := &cobra.Command{
+		Use:   "diagnose [OPTIONS] REGISTRY",
+		Short: "Diagnose what stands between this machine and a registry (docker acrcheck REGISTRY)",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return &acrcheck.ExitError{Code: 2, Msg: "diagnose needs exactly one registry, e.g. myregistry.azurecr.io"}
+			}
+			return nil
+		},
+		SilenceUsage: true, SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := o.Validate(); err != nil {
+				return err
+			}
+			for _, id := range o.Checks {
+				if _, ok := check.ByID(id); !ok {
+					return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("--checks: no check %q (known: %s)", id, strings.Join(check.IDs(), ", "))}
+				}
+			}
+			return runDiagnose(cmd.Context(), st, docker(), args[0], o)
+		},
+	}
+	acrcheck.AddDiagnoseFlags(cmd, o)
+	return cmd
+}
+
+func selected(ids []string) []check.Check {
+	if len(ids) == 0 {
+		return check.All
+	}
+	var out []check.Check
+	for _, id := range ids {
+		c, _ := check.ByID(id)
+		out = append(out, c)
+	}
+	return out
+}
+
+// runDiagnose diagnoses one registry: exit 0 no problem, 1 problems found, 2 usage or internal error.
+func runDiagnose(ctx context.Context, st acrcheck.Streams, docker check.Docker, registry string, o *acrcheck.DiagnoseFlags) error {
+	cfg, cfgErr := config.Load()
+	if cfgErr != nil {
+		_, _ = fmt.Fprintln(st.Err, "warning:", cfgErr)
+	}
+	env := check.NewEnv(check.Options{Registry: registry, Repository: o.Repository, Action: o.Action,
+		DNSServer: o.DNSServer, ExpectPrivate: o.ExpectPrivate}, cfg, docker)
+	terminal := acrcheck.IsTerminal(st.Out) && o.Format == "text"
+	color := terminal && !o.NoColor && os.Getenv("NO_COLOR") == ""
+	checks := selected(o.Checks)
+	var progress func(check.Result)
+	if terminal {
+		done := 0
+		progress = func(r check.Result) {
+			done++
+			_, _ = fmt.Fprintf(st.Err, "\r\033[Kchecking %s: %d/%d done (%s)", env.Host(), done, len(checks), r.ID)
+		}
+	}
+	report := check.Run(ctx, env, checks, o.Timeout, progress)
+	if terminal {
+		_, _ = fmt.Fprint(st.Err, "\r\033[K")
+	}
+	var err error
+	if o.Format == "json" {
+		err = report.WriteJSON(st.Out)
+	} else {
+		err = report.WriteText(st.Out, color)
+	}
+	if err != nil {
+		return &acrcheck.ExitError{Code: 2, Msg: err.Error()}
+	}
+	if !report.OK {
+		return &acrcheck.ExitError{Code: 1} // the report said it all
+	}
+	return nil
+}

@@ -1,0 +1,88 @@
+// Package engine is the acrdiag command: the work that needs the network and the Entra ID libraries (the
+// diagnosis, tokens, the credential helper's renewals), kept out of the credential helper and the plugin so
+// that those start in a couple of milliseconds.
+package engine
+
+import (
+	"context"
+	"io"
+	"os"
+	"time"
+
+	"github.com/docker/cli/cli/command"
+	"github.com/docker/cli/cli/flags"
+	"github.com/spf13/cobra"
+
+	"github.com/acrdiag/acrdiag/internal/acrcheck"
+	"github.com/acrdiag/acrdiag/internal/check"
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/version"
+)
+
+// NewRoot is the acrdiag command tree.
+func NewRoot(st acrcheck.Streams) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "acrdiag",
+		Short:         "Azure Container Registry logins: diagnosis, tokens, explanations",
+		Long:          "acrdiag does the network work of docker acrcheck and docker-credential-acrdiag; docker acrcheck runs it.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &acrcheck.ExitError{Code: 2, Msg: err.Error()} })
+	root.AddCommand(
+		newDiagnoseCommand(st, dockerFromEnvironment),
+		newTokenCommand(st),
+		acrcheck.NewExplainCommand(st, confirmWithDiagnosis),
+		&cobra.Command{
+			Use:    token.RenewCommand + " HOST",
+			Short:  "Renew a token for docker-credential-acrdiag (prints a JSON result)",
+			Hidden: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				if code := renew.Main(args, st.Out); code != 0 {
+					return &acrcheck.ExitError{Code: code}
+				}
+				return nil
+			},
+		},
+		&cobra.Command{
+			Use:   "version",
+			Short: "Show the version",
+			RunE: func(cmd *cobra.Command, _ []string) error {
+				_, err := io.WriteString(st.Out, "acrdiag "+version.String()+"\n")
+				return err
+			},
+		},
+	)
+	return root
+}
+
+// dockerFromEnvironment is the docker CLI's view of this machine: config.json, credential helpers, the
+// daemon named by DOCKER_HOST or the current context.
+func dockerFromEnvironment() check.Docker {
+	cli, err := command.NewDockerCli(command.WithInputStream(os.Stdin), command.WithOutputStream(io.Discard), command.WithErrorStream(io.Discard))
+	if err != nil {
+		return nil
+	}
+	if err := cli.Initialize(flags.NewClientOptions()); err != nil {
+		return nil
+	}
+	return dockerSide{cli: cli}
+}
+
+// confirmWithDiagnosis runs the diagnosis of the registry an explanation names (explain --check).
+func confirmWithDiagnosis(ctx context.Context, e *explain.Explanation) (any, func(io.Writer) error, error) {
+	cfg, _ := config.Load()
+	env := check.NewEnv(check.Options{Registry: e.Registry, Action: "pull"}, cfg, dockerFromEnvironment())
+	r := check.Run(ctx, env, check.All, 15*time.Second, nil)
+	for i, c := range e.Causes {
+		for _, id := range r.Causes {
+			if id == c.ID {
+				e.Causes[i].Why += " (confirmed by the diagnosis)"
+			}
+		}
+	}
+	return r, func(w io.Writer) error { return r.WriteText(w, false) }, nil
+}
