@@ -35,14 +35,15 @@ mkdir -p "$DOCKER_CONFIG/cli-plugins"
 cp "$root/bin/docker-acrcheck" "$DOCKER_CONFIG/cli-plugins/"
 export PATH="$root/bin:$PATH"
 
-# acrdiag answers for the three registries; the machine's identity is a user signed in to the (fake) Azure CLI.
-printf '{"credHelpers":{"myregistry.azurecr.io":"acrdiag","firewalled.azurecr.io":"acrdiag","pullonly.azurecr.io":"acrdiag"}}\n' \
-  >"$DOCKER_CONFIG/config.json"
+# The machine's identity is a user signed in to the (fake) Azure CLI.
 # shellcheck disable=SC1091
 . "$work/kit/identity-dev-user.env"
 export PATH="$ACRKIT_AZ_DIR:$PATH" AZURE_TOKEN_CREDENTIALS=AzureCLICredential
 
 show docker acrcheck version
+echo
+echo "${bold}setup sends the registries to the credential helper and turns on the hook that explains failures:${reset}"
+show docker acrcheck setup myregistry.azurecr.io firewalled.azurecr.io pullonly.azurecr.io
 show cat "$DOCKER_CONFIG/config.json"
 
 echo
@@ -71,7 +72,22 @@ show docker acrcheck pullonly.azurecr.io --repository hello --action push
 show docker acrcheck firewalled.azurecr.io --checks challenge,exchange
 
 echo
-echo "${bold}Docker throws most helper errors away, so acrdiag records them:${reset}"
+echo "${bold}A failed docker login, explained in place by the hook (the CLI runs hooks only on a terminal):${reset}"
+if command -v script >/dev/null; then
+  step "docker login firewalled.azurecr.io -u 00000000-0000-0000-0000-000000000000 -p not-a-token"
+  script -qec "docker login firewalled.azurecr.io -u 00000000-0000-0000-0000-000000000000 -p not-a-token" /dev/null \
+    | tr -d '\r' | sed 's/^/  /' || true
+else
+  echo "  (script(1) is not installed: no terminal to show the hook on)"
+fi
+
+echo
+echo "${bold}explain classifies error text pasted from anywhere:${reset}"
+show docker acrcheck explain 'Failed to pull image "pullonly.azurecr.io/app:1": rpc error: code = Unknown desc = failed to pull and unpack image: failed to resolve reference: failed to do request: Head "https://pullonly.azurecr.io/v2/app/manifests/1": dial tcp 10.1.2.7:443: i/o timeout'
+
+echo
+echo "${bold}Docker throws most helper errors away, so acrdiag records them, and docker acrcheck last explains them:${reset}"
+show docker acrcheck last
 show cat "$XDG_CACHE_HOME/acrdiag/last-failure.json"
 
 echo
