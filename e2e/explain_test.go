@@ -59,6 +59,13 @@ func TestExplainCommand(t *testing.T) {
 	if reqs := kit.Requests(acrtest.Filter{}); len(reqs) != 0 {
 		t.Errorf("explain used the network: %v", reqs)
 	}
+
+	// --check confirms a cause with the diagnosis of the registry the text names.
+	s.useIdentity("ci-sp")
+	r = s.run("", docker, "acrcheck", "explain", "--check", strings.ReplaceAll(denied, "corp.azurecr.io", "firewalled.azurecr.io"))
+	if !strings.Contains(r.stdout, "(confirmed by the diagnosis)") || !strings.Contains(r.stdout, "Diagnosis of firewalled.azurecr.io") {
+		t.Errorf("explain --check:\n%s", r)
+	}
 }
 
 var whatsNext = regexp.MustCompile(`(?s)What's next:\x1b\[0m\r?\n(.*?)(\r?\n\r?\n|$)`)
