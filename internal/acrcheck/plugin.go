@@ -7,11 +7,10 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 
+	"github.com/acrdiag/acrdiag/internal/enginepath"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
@@ -58,39 +57,9 @@ func SplitPluginArgs(args []string) []string {
 	return args[i+1:]
 }
 
-// EngineName is the binary that does the network work: the diagnosis, tokens, renewals.
-const EngineName = "acrdiag"
-
-// FindEngine looks for the acrdiag engine: ACRDIAG_ENGINE, beside this binary (or its symlink's target),
-// then on PATH.
-func FindEngine() (string, error) {
-	if p := os.Getenv("ACRDIAG_ENGINE"); p != "" {
-		return p, nil
-	}
-	exe := EngineName
-	if runtime.GOOS == "windows" {
-		exe += ".exe"
-	}
-	if self, err := os.Executable(); err == nil {
-		dirs := []string{filepath.Dir(self)}
-		if real, err := filepath.EvalSymlinks(self); err == nil {
-			dirs = append(dirs, filepath.Dir(real))
-		}
-		for _, d := range dirs {
-			if st, err := os.Stat(filepath.Join(d, exe)); err == nil && !st.IsDir() {
-				return filepath.Join(d, exe), nil
-			}
-		}
-	}
-	if p, err := exec.LookPath(exe); err == nil {
-		return p, nil
-	}
-	return "", errors.New("the acrdiag engine, which runs the diagnosis and gets tokens, is not installed beside docker-acrcheck or on PATH; install the acrdiag package (or set ACRDIAG_ENGINE)")
-}
-
 // RunEngine runs the engine with the terminal and streams of this process and returns its exit status.
 func RunEngine(args []string) int {
-	path, err := FindEngine()
+	path, err := enginepath.Find()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 2

@@ -1,0 +1,58 @@
+// Package enginepath finds the acrdiag engine, the binary that does the network work for the credential
+// helper and the plugin.
+package enginepath
+
+import (
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+)
+
+// Name is the engine's binary name.
+const Name = "acrdiag"
+
+// ErrNotFound says where the engine was looked for and how to fix its absence.
+var ErrNotFound = errors.New("the acrdiag engine, which runs the diagnosis and gets tokens, is not installed beside this binary, " +
+	"in a Docker CLI plugin directory or on PATH; install the acrdiag package (or set ACRDIAG_ENGINE)")
+
+// Find looks for the engine: ACRDIAG_ENGINE, beside this binary (or its symlink's target), in the user's
+// and the system's Docker CLI plugin directories, then on PATH.
+func Find() (string, error) {
+	if p := os.Getenv("ACRDIAG_ENGINE"); p != "" {
+		return p, nil
+	}
+	exe := Name
+	if runtime.GOOS == "windows" {
+		exe += ".exe"
+	}
+	var dirs []string
+	if self, err := os.Executable(); err == nil {
+		dirs = append(dirs, filepath.Dir(self))
+		if real, err := filepath.EvalSymlinks(self); err == nil {
+			dirs = append(dirs, filepath.Dir(real))
+		}
+	}
+	if dc := os.Getenv("DOCKER_CONFIG"); dc != "" {
+		dirs = append(dirs, filepath.Join(dc, "cli-plugins"))
+	} else if home, err := os.UserHomeDir(); err == nil {
+		dirs = append(dirs, filepath.Join(home, ".docker", "cli-plugins"))
+	}
+	if runtime.GOOS == "windows" {
+		dirs = append(dirs, filepath.Join(os.Getenv("ProgramFiles"), "Docker", "cli-plugins"))
+	} else {
+		dirs = append(dirs, "/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
+			"/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins")
+	}
+	for _, d := range dirs {
+		p := filepath.Join(d, exe)
+		if st, err := os.Stat(p); err == nil && !st.IsDir() {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath(exe); err == nil {
+		return p, nil
+	}
+	return "", ErrNotFound
+}
