@@ -11,10 +11,11 @@ LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PK
 # Pinned tools: the module proxy refuses some newest versions.
 CRANE_VERSION         := v0.22.1
 GOLANGCI_LINT_VERSION := v2.15.0
+GORELEASER_VERSION    := v2.16.0
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build demo test vet fmt-check lint unit e2e bench tools clean
+.PHONY: all build demo test vet fmt-check lint unit e2e bench snapshot release-check tools clean
 
 all: build
 
@@ -49,6 +50,19 @@ e2e: tools
 # Performance budget: whole-process benchmarks side by side, printed as ratios.
 bench:
 	./scripts/bench.sh
+
+# Release artefacts, offline: binaries for linux, darwin and windows on amd64 and arm64, archives, checksums,
+# deb and rpm packages, a Homebrew formula and a Scoop manifest, in dist/.
+snapshot: $(TOOLS)/.goreleaser-$(GORELEASER_VERSION)
+	goreleaser check
+	goreleaser release --snapshot --clean
+
+release-check: $(TOOLS)/.goreleaser-$(GORELEASER_VERSION)
+	goreleaser check
+
+$(TOOLS)/.goreleaser-$(GORELEASER_VERSION):
+	GOBIN=$(TOOLS) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
+	@touch $@
 
 tools: $(TOOLS)/.crane-$(CRANE_VERSION) $(TOOLS)/.golangci-lint-$(GOLANGCI_LINT_VERSION)
 

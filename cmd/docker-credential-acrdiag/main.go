@@ -11,7 +11,7 @@ import (
 func main() {
 	credentials.Name = "docker-credential-acrdiag"
 	credentials.Package = "github.com/acrdiag/acrdiag"
-	credentials.Version = version.Version
+	credentials.Version = version.String()
 	credentials.Revision = version.Commit
 	helper.Serve(helper.New())
 }

@@ -66,6 +66,7 @@ func NewPluginRoot(st Streams, engine func(command string) error) *cobra.Command
 		Long:    rootLong,
 		Example: rootExample,
 		Args:    oneRegistry,
+		Version: version.String(),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if err := opts.Validate(); err != nil {
 				return err

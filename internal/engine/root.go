@@ -26,6 +26,7 @@ import (
 func NewRoot(st acrcheck.Streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "acrdiag",
+		Version:       version.String(),
 		Short:         "Azure Container Registry logins: diagnosis, tokens, explanations",
 		Long:          "acrdiag does the network work of docker acrcheck and docker-credential-acrdiag; docker acrcheck runs it.",
 		SilenceUsage:  true,

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -31,5 +32,17 @@ func TestFixForFillsTheRegistry(t *testing.T) {
 	}
 	if fix := FixFor(AuthAnonymousPullBlocked, "corp.azurecr.io"); fix != "Remove them: docker logout corp.azurecr.io" {
 		t.Errorf("fix = %q", fix)
+	}
+}
+
+func TestREADMEListsEveryCause(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range Catalogue {
+		if !strings.Contains(string(b), "`"+c.ID+"`") {
+			t.Errorf("README.md does not list %s", c.ID)
+		}
 	}
 }
