@@ -316,6 +316,13 @@ func TestHelperCacheFaults(t *testing.T) {
 	if first == second {
 		t.Errorf("a corrupt entry was served")
 	}
+	s.setEnv("ACRDIAG_LOG=" + filepath.Join(s.home, "helper.log"))
+	if _, _, err := getAnswer(s.helper("get", host)); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(s.home, "helper.log")); err != nil || !strings.Contains(string(b), "get myregistry.azurecr.io: token for") {
+		t.Errorf("helper log: %q %v", b, err)
+	}
 	s.setEnv("ACRDIAG_CACHE_DIR=/proc/acrdiag-cannot-exist")
 	if _, _, err := getAnswer(s.helper("get", host)); err != nil {
 		t.Errorf("get with an unusable cache dir: %v", err)
@@ -323,6 +330,7 @@ func TestHelperCacheFaults(t *testing.T) {
 	if n := len(kit.Requests(acrtest.Filter{Service: "registry", Path: "/oauth2/exchange"})); n != 3 {
 		t.Errorf("exchanges = %d, want 3 (first, after corruption, without a cache)", n)
 	}
+	s.assertNoSecretsLeaked() // the log included
 }
 
 var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*`)

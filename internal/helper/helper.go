@@ -113,6 +113,22 @@ func (h *Helper) warnf(format string, args ...any) {
 // record keeps a failure for `docker acrcheck last` and the hook.
 func (h *Helper) record(host, action, cause, detail string) {
 	_ = lastfailure.Add(h.cfg.CacheDir, lastfailure.Record{Time: h.now(), Host: host, Action: action, Cause: cause, Detail: detail})
+	h.logf("%s %s failed: %s: %s", action, host, cause, detail)
+}
+
+// logf appends a line to the configured log file (logFile, ACRDIAG_LOG), if any: what the helper did and
+// why it failed, never a secret. A log that cannot be written is skipped: logging never breaks a login.
+func (h *Helper) logf(format string, args ...any) {
+	if h.cfg.LogFile == "" {
+		return
+	}
+	f, err := os.OpenFile(h.cfg.LogFile, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if err != nil {
+		return
+	}
+	defer func() { _ = f.Close() }()
+	line := lastfailure.Redact(fmt.Sprintf(format, args...))
+	_, _ = fmt.Fprintf(f, "%s docker-credential-acrdiag[%d] %s\n", h.now().Format(time.RFC3339), os.Getpid(), line)
 }
 
 // parse reads the server string; ok is false for hosts that are not ACR at all.
@@ -208,6 +224,7 @@ func (h *Helper) fromIdentity(ctx context.Context, ls registry.LoginServer) (str
 		return token.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.ExpiresOn, ObtainedAt: h.now(), Principal: r.Principal}, nil
 	})
 	if err == nil {
+		h.logf("get %s: token for %s, valid until %s", ls.Host, e.Principal, e.ExpiresOn.Format(time.RFC3339))
 		return EmptyGUID, e.RefreshToken, nil
 	}
 	var he *Error
