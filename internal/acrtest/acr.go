@@ -376,12 +376,17 @@ type principal struct {
 }
 
 func (reg *registry) mintRefreshToken(p principal, lifetime time.Duration) (string, error) {
-	now := time.Now()
+	issued := time.Now()
 	if reg.config().Scenario == ExpiredTokens {
-		now = now.Add(-lifetime - time.Minute)
+		issued = issued.Add(-lifetime - time.Minute)
 	}
+	return reg.signRefreshToken(p, issued, lifetime)
+}
+
+// signRefreshToken issues an ACR refresh token with ACR's claims.
+func (reg *registry) signRefreshToken(p principal, issued time.Time, lifetime time.Duration) (string, error) {
 	claims := map[string]any{
-		"jti": randomID(), "sub": p.sub, "nbf": now.Unix(), "iat": now.Unix(), "exp": now.Add(lifetime).Unix(),
+		"jti": randomID(), "sub": p.sub, "nbf": issued.Unix(), "iat": issued.Unix(), "exp": issued.Add(lifetime).Unix(),
 		"iss": acrIssuer, "aud": reg.config().Host(), "version": "1.0", "rid": stableUUID("rid:" + reg.config().Name)[:32],
 		"grant_type": "refresh_token", "appid": p.appID, "tenant": p.tenant,
 		"permissions": map[string]any{"Actions": p.actions, "NotActions": nil}, "roles": []any{},
@@ -608,15 +613,7 @@ func (k *Kit) RefreshToken(registryName, identity string, ttl time.Duration) str
 	if reg == nil || id == nil {
 		panic("acrtest: unknown registry or identity")
 	}
-	p := reg.principalFor(id)
-	now := time.Now()
-	claims := map[string]any{
-		"jti": randomID(), "sub": p.sub, "nbf": now.Add(ttl - refreshTokenLifetime).Unix(), "iat": now.Add(ttl - refreshTokenLifetime).Unix(),
-		"exp": now.Add(ttl).Unix(), "iss": acrIssuer, "aud": reg.config().Host(), "version": "1.0",
-		"grant_type": "refresh_token", "appid": p.appID, "tenant": p.tenant,
-		"permissions": map[string]any{"Actions": p.actions, "NotActions": nil}, "roles": []any{},
-	}
-	tok, err := k.signer.sign(k.acrKey, claims)
+	tok, err := reg.signRefreshToken(reg.principalFor(id), time.Now().Add(ttl-refreshTokenLifetime), refreshTokenLifetime)
 	if err != nil {
 		panic(err)
 	}

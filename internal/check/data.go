@@ -13,6 +13,8 @@ import (
 	"github.com/acrdiag/acrdiag/internal/explain"
 )
 
+var errNoTags = errors.New("the repository has no tags")
+
 const manifestTypes = "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json, " +
 	"application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json"
 

@@ -204,5 +204,3 @@ func permissionsCheck(_ context.Context, e *Env) Result {
 	}
 	return pass(fmt.Sprintf("the identity may %s %s (granted %v)", strings.Join(e.wantedActions(), " and "), e.Opts.Repository, a.Granted))
 }
-
-var errNoTags = errors.New("the repository has no tags")

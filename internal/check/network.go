@@ -56,12 +56,13 @@ func suggestLoginServer(in string) string {
 	if !ok || !bareName.MatchString(label) {
 		return ""
 	}
+	best, bestDist := "", 3 // a typo is at most two edits away, and the closest suffix wins
 	for _, c := range registry.Clouds {
-		if editDistance(rest, c.Suffix) <= 2 {
-			return label + "." + c.Suffix
+		if d := editDistance(rest, c.Suffix); d < bestDist {
+			best, bestDist = label+"."+c.Suffix, d
 		}
 	}
-	return ""
+	return best
 }
 
 func editDistance(a, b string) int {

@@ -40,8 +40,8 @@ func (e Explanation) WriteJSON(w io.Writer) error {
 	return enc.Encode(e)
 }
 
-// WriteText writes the explanation for a person; max limits the causes shown (0: all).
-func (e Explanation) WriteText(w io.Writer, max int) error {
+// WriteText writes the explanation for a person; limit caps the causes shown (0: all).
+func (e Explanation) WriteText(w io.Writer, limit int) error {
 	var b strings.Builder
 	if len(e.Causes) == 0 {
 		b.WriteString("No known registry problem matches this text.\n")
@@ -56,7 +56,7 @@ func (e Explanation) WriteText(w io.Writer, max int) error {
 	}
 	b.WriteString("Likely causes, best first:\n")
 	for i, c := range e.Causes {
-		if max > 0 && i == max {
+		if limit > 0 && i == limit {
 			break
 		}
 		fmt.Fprintf(&b, "\n%d. %s [%s, %s confidence]\n   why: %s\n   fix: %s\n", i+1, c.Title, c.ID, c.Confidence, c.Why, c.Fix)

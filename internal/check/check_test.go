@@ -1,0 +1,49 @@
+package check
+
+import (
+	"net"
+	"testing"
+)
+
+func TestSuggestLoginServer(t *testing.T) {
+	for in, want := range map[string]string{
+		"MyRegistry":                     "myregistry.azurecr.io",
+		"https://myregistry/":            "myregistry.azurecr.io",
+		"myregistry.azurecr.com":         "myregistry.azurecr.io",
+		"myregistry.azureacr.io":         "myregistry.azurecr.io",
+		"myregistry.azurecr.cm":          "myregistry.azurecr.cn",
+		"ghcr.io":                        "",
+		"abc":                            "",
+		"myregistry.example.com/app:1.2": "",
+	} {
+		if got := suggestLoginServer(in); got != want {
+			t.Errorf("suggestLoginServer(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestNoProxyCovers(t *testing.T) {
+	for _, tt := range []struct {
+		noProxy, host string
+		want          bool
+	}{
+		{"localhost,127.0.0.1", "r.azurecr.io", false},
+		{".azurecr.io", "r.azurecr.io", true},
+		{"*.azurecr.io", "r.azurecr.io", true},
+		{"r.azurecr.io", "r.azurecr.io", true},
+		{"azurecr.io", "r.azurecr.io", true},
+		{"evilazurecr.io", "r.azurecr.io", false},
+	} {
+		if got := noProxyCovers(tt.noProxy, tt.host); got != tt.want {
+			t.Errorf("noProxyCovers(%q, %q) = %v", tt.noProxy, tt.host, got)
+		}
+	}
+}
+
+func TestIsPrivate(t *testing.T) {
+	for ip, want := range map[string]bool{"10.0.0.7": true, "172.16.4.4": true, "192.168.1.1": true, "100.64.0.9": true, "20.45.122.144": false, "8.8.8.8": false} {
+		if got := isPrivate(net.ParseIP(ip)); got != want {
+			t.Errorf("isPrivate(%s) = %v", ip, got)
+		}
+	}
+}
