@@ -202,6 +202,16 @@ func TestSetupThenPull(t *testing.T) {
 	if r := s.run("", docker, "acrcheck", "setup", "docker.io"); r.exitCode != 2 {
 		t.Errorf("setup of a non-ACR host: %s", r)
 	}
+	// docker --config DIR acrcheck setup edits DIR/config.json, as the user asked docker to.
+	other := t.TempDir()
+	_ = os.MkdirAll(filepath.Join(other, "cli-plugins"), 0o700)
+	if err := os.Symlink(filepath.Join(binDir, "docker-acrcheck"), filepath.Join(other, "cli-plugins", "docker-acrcheck")); err != nil {
+		t.Fatal(err)
+	}
+	s.mustRun("", docker, "--config", other, "acrcheck", "setup", "--no-hooks", "other.azurecr.io")
+	if b, err := os.ReadFile(filepath.Join(other, "config.json")); err != nil || !strings.Contains(string(b), `"other.azurecr.io": "acrdiag"`) {
+		t.Errorf("docker --config: %q %v", b, err)
+	}
 }
 
 // TestTokenForCI: `docker acrcheck token` gives what docker login needs, without the Azure CLI.
