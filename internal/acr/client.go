@@ -70,15 +70,10 @@ func (c *Client) Exchange(ctx context.Context, ls registry.LoginServer, tenant, 
 	if tenant != "" {
 		form.Set("tenant", tenant)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+ls.Host+"/oauth2/exchange", strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var out struct {
 		RefreshToken string `json:"refresh_token"`
 	}
-	if err := c.do(req, "exchange an Entra token", ls.Host, &out); err != nil {
+	if err := c.postForm(ctx, ls, "/oauth2/exchange", "exchange an Entra token", form, &out); err != nil {
 		return "", err
 	}
 	if out.RefreshToken == "" {
@@ -122,18 +117,23 @@ func (c *Client) do(req *http.Request, op, host string, out any) error {
 func (c *Client) AccessToken(ctx context.Context, ls registry.LoginServer, refreshToken string, scopes ...string) (string, error) {
 	form := url.Values{"grant_type": {"refresh_token"}, "service": {ls.Host}, "refresh_token": {refreshToken},
 		"scope": {strings.Join(scopes, " ")}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+ls.Host+"/oauth2/token", strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	var out struct {
 		AccessToken string `json:"access_token"`
 	}
-	if err := c.do(req, "get an access token", ls.Host, &out); err != nil {
+	if err := c.postForm(ctx, ls, "/oauth2/token", "get an access token", form, &out); err != nil {
 		return "", err
 	}
 	return out.AccessToken, nil
+}
+
+// postForm POSTs a form to the registry's token service and decodes the JSON answer into out.
+func (c *Client) postForm(ctx context.Context, ls registry.LoginServer, path, op string, form url.Values, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+ls.Host+path, strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req, op, ls.Host, out)
 }
 
 // AnonymousToken asks for a token without credentials, as anonymous pull does; ok is false on a 401.
