@@ -172,6 +172,13 @@ func TestAcrcheckTextOutputAndUsage(t *testing.T) {
 			t.Errorf("text report lacks %q:\n%s", want, r.stdout)
 		}
 	}
+	if h := s.mustRun("", docker, "acrcheck", "--help"); !strings.Contains(h.stdout, "Usage:  docker acrcheck [OPTIONS] REGISTRY") ||
+		!strings.Contains(h.stdout, "Commands:") || !strings.Contains(h.stdout, "--expect-private") {
+		t.Errorf("help does not read like docker's:\n%s", h.stdout)
+	}
+	if c := s.mustRun("", docker, "acrcheck", "completion", "bash"); !strings.Contains(c.stdout, "bash completion") {
+		t.Errorf("no bash completion: %.200s", c.stdout)
+	}
 	if r.exitCode != 1 || strings.Contains(r.stdout, "\033[") {
 		t.Errorf("exit %d; colour codes off a terminal: %v", r.exitCode, strings.Contains(r.stdout, "\033["))
 	}

@@ -94,6 +94,8 @@ func NewPluginRoot(st Streams, engine func(command string) error) *cobra.Command
 				return engine("token")
 			},
 		})
+	root.InitDefaultCompletionCmd()
+	dockerStyle(root)
 	return root
 }
 
@@ -117,5 +119,37 @@ func newVersionCommand(st Streams) *cobra.Command {
 			_, err := fmt.Fprintln(st.Out, "docker-acrcheck", version.String())
 			return err
 		},
+	}
+}
+
+// helpTemplate reads like the docker CLI's own help: usage first, then the description, commands,
+// options and examples.
+const helpTemplate = `Usage:  docker {{.UseLine}}
+
+{{with (or .Long .Short)}}{{. | trimTrailingWhitespaces}}{{end}}
+{{- if .HasAvailableSubCommands}}
+
+Commands:
+{{- range .Commands}}{{if .IsAvailableCommand}}
+  {{rpad .Name .NamePadding}} {{.Short}}{{end}}{{end}}{{end}}
+{{- if .HasAvailableLocalFlags}}
+
+Options:
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces}}{{end}}
+{{- if .HasExample}}
+
+Examples:
+{{.Example}}{{end}}
+{{- if .HasAvailableSubCommands}}
+
+Run 'docker {{.CommandPath}} COMMAND --help' for more information on a command.{{end}}
+`
+
+// dockerStyle gives every command of the tree the docker CLI's help layout.
+func dockerStyle(cmd *cobra.Command) {
+	cmd.SetHelpTemplate(helpTemplate)
+	cmd.DisableFlagsInUseLine = true
+	for _, c := range cmd.Commands() {
+		dockerStyle(c)
 	}
 }
