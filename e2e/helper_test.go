@@ -363,3 +363,38 @@ func (s *session) assertNoSecretsLeaked() {
 		return nil
 	})
 }
+
+// TestHelperFailingKeychainFallsBackToFile: a platform keychain that fails (locked, no D-Bus) does not break
+// docker login: the credentials go to acrdiag's own 0600 file, with a note, and come back.
+func TestHelperFailingKeychainFallsBackToFile(t *testing.T) {
+	docker := requireTool(t, "docker", "the docker CLI")
+	kit := acrtest.Start(t, acrtest.Options{})
+	host := kit.Host("myregistry")
+	s := newSession(t, kit)
+	s.useHelper(host)
+	s.noIdentity()
+	bin := t.TempDir()
+	broken := "#!/bin/sh\necho 'Cannot autolaunch D-Bus without X11 $DISPLAY'\nexit 1\n"
+	if err := os.WriteFile(filepath.Join(bin, "docker-credential-brokenkeychain"), []byte(broken), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	s.setEnv("PATH=" + bin + string(os.PathListSeparator) + s.getEnv("PATH"))
+	cfgDir := filepath.Join(s.home, ".config", "acrdiag")
+	_ = os.MkdirAll(cfgDir, 0o700)
+	if err := os.WriteFile(filepath.Join(cfgDir, "config.json"), []byte(`{"store":"brokenkeychain"}`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	refresh := kit.RefreshToken("myregistry", "ci-sp", 3*time.Hour)
+	r := s.mustRun(refresh, docker, "login", host, "-u", "00000000-0000-0000-0000-000000000000", "--password-stdin")
+	if !strings.Contains(r.stdout, "Login Succeeded") || !strings.Contains(r.stderr, "keeping the credentials for "+host+" in acrdiag's own file") {
+		t.Errorf("docker login with a failing keychain: %s", r)
+	}
+	st, err := os.Stat(filepath.Join(cfgDir, "credentials.json"))
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("credentials file: %v %v", st, err)
+	}
+	if user, _, err := getAnswer(s.helper("get", host)); err != nil || user != "00000000-0000-0000-0000-000000000000" {
+		t.Errorf("get after the fallback: %q %v", user, err)
+	}
+	s.assertNoSecretsLeaked()
+}
