@@ -64,6 +64,7 @@ func allScenarioRegistries() []acrtest.Registry {
 		{Name: "acronly", Scenario: acrtest.ARMAudienceDisabled}, {Name: "publicreg", Scenario: acrtest.AnonymousPull},
 		{Name: "throttled", Scenario: acrtest.Throttled}, {Name: "sluggish", Scenario: acrtest.Slow},
 		{Name: "resetting", Scenario: acrtest.ConnectionReset}, {Name: "blocked", Scenario: acrtest.DataEndpointBlocked},
+		{Name: "abacreg", ABAC: true, RepositoryRoles: map[string]map[string]acrtest.Role{"ci-sp": {"other": acrtest.RoleAcrPush}}},
 	}
 }
 
@@ -89,12 +90,15 @@ func TestAcrcheckNamesTheCauseOfEveryScenario(t *testing.T) {
 		setup    func(*session)
 		want     string // a cause id the report must name; "" for a clean report
 		failing  string // the check that must fail with it
+		detail   string // evidence the failing check must show
 	}{
 		{name: "healthy", args: []string{"myregistry.azurecr.io", "--repository", "hello", "--action", "push"}},
 		{name: "firewall", args: []string{"firewalled.azurecr.io"}, want: "network.firewall_denied", failing: "challenge"},
 		{name: "public access disabled", args: []string{"publicoff.azurecr.io"}, want: "network.firewall_denied", failing: "challenge"},
 		{name: "expired tokens", args: []string{"expiring.azurecr.io"}, want: "auth.token_expired", failing: "exchange"},
 		{name: "pull-only pushing", args: []string{"pullonly.azurecr.io", "--repository", "hello", "--action", "push"}, want: "authz.push_denied", failing: "permissions"},
+		{name: "ABAC without a repository role", args: []string{"abacreg.azurecr.io", "--repository", "hello"}, want: "authz.pull_denied", failing: "permissions",
+			detail: "the registry uses ABAC"},
 		{name: "no role", args: []string{"norole.azurecr.io"}, want: "authz.pull_denied", failing: "exchange"},
 		{name: "ARM audience disabled", args: []string{"acronly.azurecr.io"}, identity: "azlocal-sp", want: "auth.audience_rejected", failing: "exchange"},
 		{name: "throttled", args: []string{"throttled.azurecr.io"}, want: "registry.throttled", failing: "challenge"},
@@ -148,8 +152,8 @@ func TestAcrcheckNamesTheCauseOfEveryScenario(t *testing.T) {
 				t.Fatalf("want exit 1 naming %s, got exit %d, causes %v\n%s", tt.want, r.exitCode, rep.Causes, r.stdout)
 			}
 			for _, c := range rep.Checks {
-				if c.ID == tt.failing && (c.Status != "fail" || c.Cause != tt.want || c.Fix == "") {
-					t.Errorf("check %s = %s %s [%s] fix %q, want a failure naming %s with a fix", c.ID, c.Status, c.Summary, c.Cause, c.Fix, tt.want)
+				if c.ID == tt.failing && (c.Status != "fail" || c.Cause != tt.want || c.Fix == "" || !strings.Contains(c.Detail, tt.detail)) {
+					t.Errorf("check %s = %s %s [%s] %q fix %q, want a failure naming %s with a fix and %q", c.ID, c.Status, c.Summary, c.Cause, c.Detail, c.Fix, tt.want, tt.detail)
 				}
 			}
 			s.writeDockerConfig("{}") // the stale token a case stored itself is not a leak

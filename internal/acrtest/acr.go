@@ -45,6 +45,11 @@ type Registry struct {
 	DataEndpoint bool
 	// AdminPassword enables the admin user (username = Name) with this password.
 	AdminPassword string
+	// ABAC puts the registry in "RBAC Registry + ABAC Repository Permissions" mode: AcrPull and AcrPush do not
+	// apply, the exchange succeeds for any known identity (its token carries aad_identity), and only
+	// RepositoryRoles (identity -> repository -> role) grant data-plane actions.
+	ABAC            bool
+	RepositoryRoles map[string]map[string]Role
 	// Latency is added to every response of this registry.
 	Latency time.Duration
 }
@@ -373,6 +378,7 @@ type principal struct {
 	tenant  string
 	appID   string
 	actions []string // refresh-token permissions: read, write, delete...
+	abac    bool     // rights come from repository roles, looked up when an access token is asked for
 }
 
 func (reg *registry) mintRefreshToken(p principal, lifetime time.Duration) (string, error) {
@@ -391,6 +397,9 @@ func (reg *registry) signRefreshToken(p principal, issued time.Time, lifetime ti
 		"grant_type": "refresh_token", "appid": p.appID, "tenant": p.tenant,
 		"permissions": map[string]any{"Actions": p.actions, "NotActions": nil}, "roles": []any{},
 	}
+	if p.abac {
+		claims["aad_identity"] = p.sub // its presence marks an ABAC registry
+	}
 	return reg.kit.signer.sign(reg.kit.acrKey, claims)
 }
 
@@ -403,9 +412,13 @@ func (reg *registry) mintAccessToken(p principal, scopes []string, anonymous boo
 			continue
 		}
 		typ, name, want := s[:i], s[i+1:j], strings.Split(s[j+1:], ",")
+		perms := p.actions
+		if p.abac {
+			perms = reg.config().RepositoryRoles[p.name][name].actions()
+		}
 		var got []string
 		for _, a := range want {
-			if allowed(p.actions, typ, a, anonymous) {
+			if allowed(perms, typ, a, anonymous) {
 				got = append(got, a)
 			}
 		}
@@ -438,6 +451,9 @@ func (reg *registry) principalFor(id *Identity) principal {
 	sub := id.ObjectID
 	if id.Kind == UserIdentity || id.Kind == DeveloperCLIUser {
 		sub = id.Name + "@contoso.example"
+	}
+	if reg.config().ABAC {
+		return principal{name: id.Name, sub: sub, tenant: id.TenantID, appID: id.ClientID, abac: true}
 	}
 	return principal{name: id.Name, sub: sub, tenant: id.TenantID, appID: id.ClientID, actions: reg.roleOf(id.Name).actions()}
 }
@@ -474,7 +490,7 @@ func (reg *registry) exchange(w http.ResponseWriter, r *http.Request, entry *Req
 		return
 	}
 	p := reg.principalFor(id)
-	if len(p.actions) == 0 {
+	if len(p.actions) == 0 && !p.abac {
 		entry.Error = "UNAUTHORIZED"
 		acrError(w, 401, "UNAUTHORIZED", msgAuthRequired, nil)
 		return
@@ -579,8 +595,9 @@ func (reg *registry) principalFromToken(raw string) (principal, bool) {
 		}
 	}
 	sub := claimString(claims, "sub")
+	_, abac := claims["aad_identity"]
 	return principal{name: reg.kit.identityNameBySub(sub), sub: sub, tenant: claimString(claims, "tenant"),
-		appID: claimString(claims, "appid"), actions: actions}, true
+		appID: claimString(claims, "appid"), actions: actions, abac: abac}, true
 }
 
 // principalFromBasic accepts what ACR accepts as a username and password: the empty GUID with an ACR

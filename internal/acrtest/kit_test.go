@@ -392,3 +392,26 @@ func jsonString(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+func TestABACRegistryGrantsOnlyRepositoryRoles(t *testing.T) {
+	k := Start(t, Options{Registries: []Registry{{Name: "abacreg", ABAC: true,
+		RepositoryRoles: map[string]map[string]Role{"ci-sp": {"team/app": RoleAcrPush}}}}})
+	rt := refreshTokenFor(t, k, "abacreg", "ci-sp") // AcrPull/AcrPush do not apply, yet the exchange succeeds
+	if _, ok := claims(t, rt)["aad_identity"]; !ok {
+		t.Fatalf("no aad_identity claim in an ABAC registry's token: %v", claims(t, rt))
+	}
+	for repo, want := range map[string]string{"team/app": `["pull","push"]`, "other": `[]`} {
+		form := url.Values{"grant_type": {"refresh_token"}, "service": {k.Host("abacreg")}, "refresh_token": {rt}, "scope": {"repository:" + repo + ":pull,push"}}
+		resp, err := k.Client().PostForm("https://"+k.Host("abacreg")+"/oauth2/token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		_ = resp.Body.Close()
+		access := claims(t, body["access_token"].(string))["access"].([]any)
+		if got := jsonString(access[0].(map[string]any)["actions"]); got != want {
+			t.Errorf("%s: granted %s, want %s", repo, got, want)
+		}
+	}
+}
