@@ -38,11 +38,11 @@ the diagnosis of the registry named in the text, to confirm or rule out each cau
 			}
 			text := strings.Join(args, " ")
 			if len(args) == 0 {
-				b, err := readAll(st.In, maxExplainInput)
+				b, err := io.ReadAll(io.LimitReader(st.In, maxExplainInput))
 				if err != nil {
 					return usageError("read standard input: %v", err)
 				}
-				text = b
+				text = string(b)
 			}
 			e := explain.Explain(text)
 			var report any
@@ -75,12 +75,6 @@ the diagnosis of the registry named in the text, to confirm or rule out each cau
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&check, "check", false, "also diagnose the registry named in the text, to confirm or rule out each cause")
 	return cmd
-}
-
-func readAll(r io.Reader, limit int64) (string, error) {
-	var b strings.Builder
-	_, err := io.Copy(&b, io.LimitReader(r, limit))
-	return b.String(), err
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -19,7 +19,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/token"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
@@ -77,12 +76,10 @@ type Env struct {
 func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	e := &Env{Opts: opts, Config: cfg, Docker: docker}
 	e.LS, e.Name = registry.ParseLoginServer(opts.Registry, cfg.LoginServerSuffixes...)
-	cloud := cfg.Cloud
-	if cloud == "" {
-		cloud = e.LS.Cloud.Name
-	}
-	e.Source = &memoSource{inner: renew.NewChainSource(token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud, NoRetry: true})}
-	e.ACR = acr.NewClient(acr.WithUserAgent("docker-acrcheck/" + version.Version))
+	chain := renew.ChainFor(cfg, e.LS)
+	chain.NoRetry = true // a diagnosis answers within its deadline
+	e.Source = &memoSource{inner: renew.NewChainSource(chain)}
+	e.ACR = acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version))
 	return e
 }
 

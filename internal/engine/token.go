@@ -14,7 +14,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/token"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
@@ -46,13 +45,9 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 			if err != nil {
 				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
 			}
-			cloud := cfg.Cloud
-			if cloud == "" {
-				cloud = ls.Cloud.Name
-			}
 			r := &renew.Renewer{
-				Source: renew.NewChainSource(token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud}),
-				ACR:    acr.NewClient(acr.WithUserAgent("docker-acrcheck/" + version.Version)),
+				Source: renew.NewChainSource(renew.ChainFor(cfg, ls)),
+				ACR:    acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version)),
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 90*time.Second)
 			defer cancel()

@@ -40,15 +40,8 @@ func renewFor(ctx context.Context, host string) token.RenewResult {
 	if err != nil {
 		return token.RenewResult{Cause: explain.RegistryNameInvalid, Detail: err.Error()}
 	}
-	cloud := cfg.Cloud
-	if cloud == "" {
-		cloud = ls.Cloud.Name // the login server's suffix tells the cloud
-	}
 	client := acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version))
-	r := &Renewer{
-		Source: NewChainSource(token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud}),
-		ACR:    client,
-	}
+	r := &Renewer{Source: NewChainSource(ChainFor(cfg, ls)), ACR: client}
 	got, err := r.Renew(ctx, ls)
 	if err != nil {
 		cause, detail := Classify(err)

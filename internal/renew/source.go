@@ -11,6 +11,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -37,6 +39,16 @@ func ARMScope(cloudName string) string {
 // Source gets Entra access tokens: the one Entra dependency of the exchange.
 type Source interface {
 	Token(ctx context.Context, scope string) (string, error)
+}
+
+// ChainFor is the credential chain the configuration selects for a registry: the configured cloud, or the
+// one the login server's suffix tells.
+func ChainFor(cfg config.Config, ls registry.LoginServer) token.ChainOptions {
+	cloud := cfg.Cloud
+	if cloud == "" {
+		cloud = ls.Cloud.Name
+	}
+	return token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud}
 }
 
 // chainSource is the azidentity default chain, built on first use so that a cached answer pays for none of it.
