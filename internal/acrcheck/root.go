@@ -12,6 +12,7 @@ import (
 // DiagnoseFlags are the flags of a diagnosis, shared by the plugin (for help and validation) and the engine.
 type DiagnoseFlags struct {
 	Repository, Action, DNSServer string
+	Subscription, ResourceGroup   string
 	ExpectPrivate                 bool
 	Format                        string
 	Timeout                       time.Duration
@@ -30,6 +31,13 @@ func AddDiagnoseFlags(cmd *cobra.Command, o *DiagnoseFlags) {
 	f.DurationVar(&o.Timeout, "timeout", 15*time.Second, "deadline of each check")
 	f.BoolVar(&o.NoColor, "no-color", false, "no colours or symbols (also NO_COLOR)")
 	f.StringSliceVar(&o.Checks, "checks", nil, "run only these checks (ids as in the report, comma-separated)")
+	AddAzureFlags(cmd, &o.Subscription, &o.ResourceGroup)
+}
+
+// AddAzureFlags defines the flags that say where the registry is in Azure, to skip the search.
+func AddAzureFlags(cmd *cobra.Command, subscription, resourceGroup *string) {
+	cmd.Flags().StringVar(subscription, "subscription", "", "the registry's Azure subscription id (skips the Resource Graph search)")
+	cmd.Flags().StringVar(resourceGroup, "resource-group", "", "the registry's resource group (with --subscription: read the registry directly)")
 }
 
 // Validate checks the flags that do not need the engine to be judged.
@@ -41,6 +49,8 @@ func (o *DiagnoseFlags) Validate() error {
 		return usageError("--format must be text or json, not %q", o.Format)
 	case o.Timeout <= 0:
 		return usageError("--timeout must be positive")
+	case o.ResourceGroup != "" && o.Subscription == "":
+		return usageError("--resource-group needs --subscription")
 	}
 	return nil
 }
@@ -92,6 +102,14 @@ func NewPluginRoot(st Streams, engine func(command string) error) *cobra.Command
 			DisableFlagParsing: true,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				return engine("token")
+			},
+		},
+		&cobra.Command{
+			Use:                "logs REGISTRY [--since DURATION] [--all]",
+			Short:              "Show the registry's recent failed logins from its ContainerRegistryLoginEvents log",
+			DisableFlagParsing: true,
+			RunE: func(cmd *cobra.Command, args []string) error {
+				return engine("logs")
 			},
 		})
 	root.InitDefaultCompletionCmd()

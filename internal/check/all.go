@@ -16,6 +16,13 @@ var All = []Check{
 	{"anonymous_pull", anonymousCheck},
 	{"permissions", permissionsCheck},
 	{"data_endpoint", dataEndpointCheck},
+	{"azure_registry", azureRegistryCheck},
+	{"network_rules", networkRulesCheck},
+	{"replica_endpoints", replicaEndpointsCheck},
+	{"roles", rolesCheck},
+	{"stored_user", storedUserCheck},
+	{"trusted_services", trustedServicesCheck},
+	{"login_events", loginEventsCheck},
 }
 
 // ByID finds a check.

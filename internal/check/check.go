@@ -85,6 +85,7 @@ func Run(ctx context.Context, e *Env, checks []Check, timeout time.Duration, pro
 		}()
 	}
 	wg.Wait()
+	refine(results)
 	rep := Report{Registry: e.Host(), OK: true, Checks: results, Causes: []string{}}
 	for _, r := range results {
 		if r.Status == Fail {
@@ -113,4 +114,31 @@ func runOne(ctx context.Context, e *Env, c Check, timeout time.Duration) Result 
 	r.ID = c.ID
 	r.MS = time.Since(start).Milliseconds()
 	return r
+}
+
+// refinements map a cause the data plane can only guess to the precise ones Azure's configuration confirms.
+var refinements = map[string][]string{
+	explain.NetworkFirewallDenied: {explain.NetworkIPNotAllowed, explain.NetworkPrivateOnly, explain.NetworkPublicDisabled},
+	explain.AuthzPullDenied:       {explain.AuthzABACRepositoryRole},
+	explain.AuthzPushDenied:       {explain.AuthzABACRepositoryRole},
+}
+
+// refine replaces a generic cause with the precise one another check confirmed, so the report names one
+// cause and one fix for one problem.
+func refine(results []Result) {
+	confirmed := map[string]Result{}
+	for _, r := range results {
+		if r.Status == Fail && r.Cause != "" {
+			confirmed[r.Cause] = r
+		}
+	}
+	for i, r := range results {
+		for _, precise := range refinements[r.Cause] {
+			if by, ok := confirmed[precise]; ok {
+				results[i].Cause, results[i].Fix = by.Cause, by.Fix
+				results[i].Detail = strings.TrimPrefix(results[i].Detail+"; confirmed from Azure by the "+by.ID+" check", "; ")
+				break
+			}
+		}
+	}
 }

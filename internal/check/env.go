@@ -16,6 +16,7 @@ import (
 	"golang.org/x/net/http/httpproxy"
 
 	"github.com/acrdiag/acrdiag/internal/acr"
+	"github.com/acrdiag/acrdiag/internal/azure"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
@@ -24,11 +25,12 @@ import (
 
 // Options are what the user asked for.
 type Options struct {
-	Registry      string // as typed
-	Repository    string // --repository
-	Action        string // --action: pull or push
-	DNSServer     string // --dns-server HOST:PORT
-	ExpectPrivate bool   // --expect-private
+	Registry      string      // as typed
+	Repository    string      // --repository
+	Action        string      // --action: pull or push
+	DNSServer     string      // --dns-server HOST:PORT
+	ExpectPrivate bool        // --expect-private
+	Azure         azure.Scope // --subscription, --resource-group: where the registry is in Azure
 }
 
 // DaemonInfo is what the diagnosis reads from the Docker daemon.
@@ -61,15 +63,19 @@ type Env struct {
 	Docker Docker // nil when not run by the docker CLI
 	Source renew.Source
 	ACR    *acr.Client
+	ARM    *azure.Client // reads the registry's configuration from Azure Resource Manager
 
-	ctx     context.Context
-	timeout time.Duration
+	ctx         context.Context
+	timeout     time.Duration
+	armDeadline time.Time
 
 	reach     func() Result // the TCP connection to the registry (through the proxy), as the tcp check reports it
 	challenge func() (challengeResult, error)
 	refresh   func() (renew.Renewed, error)
 	entra     func() (entraResult, error)
 	access    func() (accessResult, error)
+	registry  func() (azure.Registry, error)
+	roles     func() ([]azure.Assignment, error)
 }
 
 // NewEnv parses the registry and prepares the shared state; nothing touches the network yet.
@@ -80,6 +86,7 @@ func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	chain.NoRetry = true // a diagnosis answers within its deadline
 	e.Source = &memoSource{inner: renew.NewChainSource(chain)}
 	e.ACR = acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version))
+	e.ARM = azure.New(azure.Credential(e.Source), azure.WithCloud(chain.Cloud), azure.WithUserAgent("acrdiag/"+version.Version))
 	return e
 }
 
@@ -93,6 +100,7 @@ func (e *Env) Host() string {
 
 func (e *Env) start(ctx context.Context, timeout time.Duration) {
 	e.ctx, e.timeout = ctx, timeout
+	e.armDeadline = time.Now().Add(timeout * 9 / 10)
 	e.reach = sync.OnceValue(func() Result {
 		ctx, cancel := context.WithTimeout(e.ctx, e.timeout)
 		defer cancel()
@@ -114,6 +122,8 @@ func (e *Env) start(ctx context.Context, timeout time.Duration) {
 		return (&renew.Renewer{Source: e.Source, ACR: e.ACR}).Renew(ctx, e.LS)
 	})
 	e.access = sync.OnceValues(func() (accessResult, error) { return e.getAccess() })
+	e.registry = sync.OnceValues(func() (azure.Registry, error) { return e.getRegistry() })
+	e.roles = sync.OnceValues(func() ([]azure.Assignment, error) { return e.getRoles() })
 }
 
 // unreachable is the connection failure behind a failed HTTP call, named once by the tcp check, so that

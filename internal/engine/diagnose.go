@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acrdiag/acrdiag/internal/acrcheck"
+	"github.com/acrdiag/acrdiag/internal/azure"
 	"github.com/acrdiag/acrdiag/internal/check"
 	"github.com/acrdiag/acrdiag/internal/config"
 )
@@ -60,7 +61,8 @@ func runDiagnose(ctx context.Context, st acrcheck.Streams, docker check.Docker, 
 		_, _ = fmt.Fprintln(st.Err, "warning:", cfgErr)
 	}
 	env := check.NewEnv(check.Options{Registry: registry, Repository: o.Repository, Action: o.Action,
-		DNSServer: o.DNSServer, ExpectPrivate: o.ExpectPrivate}, cfg, docker)
+		DNSServer: o.DNSServer, ExpectPrivate: o.ExpectPrivate,
+		Azure: azure.Scope{Subscription: o.Subscription, ResourceGroup: o.ResourceGroup}}, cfg, docker)
 	terminal := acrcheck.IsTerminal(st.Out) && o.Format == "text"
 	color := terminal && !o.NoColor && os.Getenv("NO_COLOR") == ""
 	checks := selected(o.Checks)

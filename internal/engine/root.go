@@ -36,6 +36,7 @@ func NewRoot(st acrcheck.Streams) *cobra.Command {
 	root.AddCommand(
 		newDiagnoseCommand(st, dockerFromEnvironment),
 		newTokenCommand(st),
+		newLogsCommand(st, dockerFromEnvironment),
 		acrcheck.NewExplainCommand(st, confirmWithDiagnosis),
 		&cobra.Command{
 			Use:    token.RenewCommand + " HOST",

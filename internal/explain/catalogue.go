@@ -22,6 +22,9 @@ const (
 	NetworkTimeout           = "network.timeout"
 	NetworkConnectionReset   = "network.connection_reset"
 	NetworkFirewallDenied    = "network.firewall_denied"
+	NetworkIPNotAllowed      = "network.ip_not_allowed"
+	NetworkPublicDisabled    = "network.public_access_disabled"
+	NetworkPrivateOnly       = "network.private_endpoint_only"
 	NetworkPrivateEndpoint   = "network.private_endpoint_dns"
 	NetworkDataEndpoint      = "network.data_endpoint_blocked"
 	AuthNoIdentity           = "auth.no_identity"
@@ -36,6 +39,7 @@ const (
 	AuthzPullDenied          = "authz.pull_denied"
 	AuthzPushDenied          = "authz.push_denied"
 	AuthzRepoScopedToken     = "authz.repo_scoped_token"
+	AuthzABACRepositoryRole  = "authz.abac_repository_role"
 )
 
 // Cause is one entry of the catalogue. Fix holds the commands a user runs; {host} and {registry} are
@@ -91,6 +95,15 @@ var Catalogue = []Cause{
 	{NetworkFirewallDenied, "The registry's firewall refuses this client",
 		"ACR answered 403 DENIED: the registry allows only selected networks or private endpoints, or public network access is disabled.",
 		"Allow this client's IP: az acr network-rule add -n {registry} --ip-address <client IP>; check: az acr show -n {registry} --query \"[publicNetworkAccess, networkRuleSet]\""},
+	{NetworkIPNotAllowed, "This client's IP is not in the registry's IP rules",
+		"The registry allows only selected networks (network rule set default action Deny), and the public IP this machine's traffic leaves from matches none of its IP rules. Azure Resource Manager confirmed it.",
+		"Add the IP: az acr network-rule add -n {registry} --ip-address <client IP> (rules take a few minutes to apply); list them: az acr network-rule list -n {registry}"},
+	{NetworkPublicDisabled, "Public network access is disabled",
+		"The registry's publicNetworkAccess is Disabled and it has no approved private endpoint, so no client can reach it; only trusted Azure services, if allowed. Azure Resource Manager confirmed it.",
+		"Create a private endpoint (az network private-endpoint create --group-id registry --private-connection-resource-id $(az acr show -n {registry} --query id -o tsv) ...), or allow selected networks: az acr update -n {registry} --public-network-enabled true --default-action Deny; az acr network-rule add -n {registry} --ip-address <client IP>"},
+	{NetworkPrivateOnly, "The registry is reachable only through its private endpoint",
+		"Public network access is disabled and the registry accepts clients through its private endpoints only; this machine reached the public endpoint, because it is outside the virtual network or its DNS does not resolve the privatelink name. Azure Resource Manager confirmed it.",
+		"Connect from the virtual network (or a peered network or VPN) and resolve {host} to the private endpoint: link the privatelink.azurecr.io zone, or forward DNS to 168.63.129.16; verify: docker acrcheck {host} --expect-private"},
 	{NetworkPrivateEndpoint, "Private endpoint DNS is wrong",
 		"The login server resolves to a public address where a private endpoint is expected (or the reverse), or to a private address this machine cannot reach.",
 		"Check: nslookup {host}; link the privatelink.azurecr.io private DNS zone to the VNet, or forward to 168.63.129.16"},
@@ -133,6 +146,9 @@ var Catalogue = []Cause{
 	{AuthzRepoScopedToken, "The repository-scoped token lacks the permission",
 		"A non-Entra token's scope map does not cover this repository or action, the token is disabled, or its password expired.",
 		"Check: az acr token show -n <token> -r {registry}; az acr token credential generate -n <token> -r {registry}"},
+	{AuthzABACRepositoryRole, "The registry needs an ABAC repository role",
+		"The registry's role assignment mode is RBAC Registry + ABAC Repository Permissions: AcrPull, AcrPush and AcrDelete do not apply there; only Container Registry Repository roles (optionally limited to repositories by a condition) grant pull and push.",
+		"Grant a repository role: az role assignment create --assignee <object id> --role \"Container Registry Repository Writer\" --scope $(az acr show -n {registry} --query id -o tsv) (Repository Reader to pull only; add --condition to limit it to repositories)"},
 }
 
 // Lookup returns the catalogue entry of id.

@@ -1,0 +1,194 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/acrdiag/acrdiag/internal/acrcheck"
+	"github.com/acrdiag/acrdiag/internal/azure"
+	"github.com/acrdiag/acrdiag/internal/check"
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/version"
+)
+
+type logsFlags struct {
+	since                       time.Duration
+	all                         bool
+	ip                          string
+	format                      string
+	timeout                     time.Duration
+	subscription, resourceGroup string
+}
+
+// logsOutput is the JSON form of `docker acrcheck logs`.
+type logsOutput struct {
+	Registry   string     `json:"registry"`
+	ResourceID string     `json:"resourceId"`
+	Since      string     `json:"since"`
+	Matching   []string   `json:"matching"` // identities and IPs the events were filtered by; empty with --all
+	Events     []logEvent `json:"events"`
+}
+
+type logEvent struct {
+	Time      time.Time `json:"time"`
+	Identity  string    `json:"identity"`
+	IP        string    `json:"ip"`
+	Result    string    `json:"result"`
+	Reason    string    `json:"reason"`
+	UserAgent string    `json:"userAgent,omitempty"`
+}
+
+func newLogsCommand(st acrcheck.Streams, docker func() check.Docker) *cobra.Command {
+	o := &logsFlags{}
+	cmd := &cobra.Command{
+		Use:   "logs [OPTIONS] REGISTRY",
+		Short: "Show the registry's recent failed logins from its ContainerRegistryLoginEvents log",
+		Long: `Show the recent failed logins to a registry, as the registry itself recorded them: the
+ContainerRegistryLoginEvents resource log, which a diagnostic setting sends to a Log Analytics workspace.
+By default only failures by this machine's identity (and the username Docker holds) are shown.
+Needs read access to the registry's logs (the Reader role on the registry, or Log Analytics Reader).`,
+		Example:      "  docker acrcheck logs myregistry.azurecr.io --since 3h\n  docker acrcheck logs myregistry.azurecr.io --all --format json",
+		Args:         cobra.ExactArgs(1),
+		SilenceUsage: true, SilenceErrors: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if o.format != "text" && o.format != "json" {
+				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", o.format)}
+			}
+			if o.since <= 0 || o.since > 90*24*time.Hour {
+				return &acrcheck.ExitError{Code: 2, Msg: "--since must be between 1s and 90 days (e.g. 1h, 30m, 72h)"}
+			}
+			if o.resourceGroup != "" && o.subscription == "" {
+				return &acrcheck.ExitError{Code: 2, Msg: "--resource-group needs --subscription"}
+			}
+			return runLogs(cmd.Context(), st, docker, args[0], o)
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&o.since, "since", time.Hour, "how far back to look (Go duration: 30m, 1h, 72h)")
+	f.BoolVar(&o.all, "all", false, "every login event, successful ones and other identities' too")
+	f.StringVar(&o.ip, "ip", "", "also show failures from this client IP (e.g. the one a 403 named)")
+	f.StringVar(&o.format, "format", "text", "output format: text or json")
+	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "deadline of the whole query")
+	acrcheck.AddAzureFlags(cmd, &o.subscription, &o.resourceGroup)
+	return cmd
+}
+
+func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docker, input string, o *logsFlags) error {
+	cfg, _ := config.Load()
+	ls, err := registry.ParseLoginServer(input, cfg.LoginServerSuffixes...)
+	if err != nil {
+		return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("logs: %v", err)}
+	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
+	chain := renew.ChainFor(cfg, ls)
+	src := renew.NewChainSource(chain)
+	client := azure.New(azure.Credential(src), azure.WithCloud(chain.Cloud), azure.WithUserAgent("acrdiag/"+version.Version))
+	fail := func(what string, err error) error {
+		msg := fmt.Sprintf("logs: %s: %v", what, err)
+		if azure.IsDenied(err) {
+			msg += "\nReading login events needs the Reader role on the registry (or Log Analytics Reader on the workspace)."
+		}
+		return &acrcheck.ExitError{Code: 1, Msg: msg}
+	}
+	armTok, err := src.Token(ctx, renew.ARMScope(chain.Cloud))
+	if err != nil {
+		cause, detail := renew.Classify(err)
+		return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("logs: no Entra token for Azure Resource Manager: %s. Fix: %s [%s]", detail, explain.FixFor(cause, ls.Host), cause)}
+	}
+	ref, err := client.Find(ctx, ls.Host, azure.Scope{Subscription: o.subscription, ResourceGroup: o.resourceGroup})
+	if err != nil {
+		return fail("find "+ls.Host+" in Azure", err)
+	}
+	settings, err := client.LoginEventSettings(ctx, ref)
+	if err != nil {
+		return fail("read the diagnostic settings of "+ref.ID, err)
+	}
+	if !slices.ContainsFunc(settings, func(s azure.LogSetting) bool { return s.Workspace != "" }) {
+		return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("logs: %s does not send its login events to Log Analytics, so failed logins are not recorded;\n%s",
+			ls.Host, check.EnableLoginEventsCommand(ref.ID))}
+	}
+	events, err := client.LoginEvents(ctx, ref, ls.Host, o.since)
+	if err != nil {
+		return fail("query the login events of "+ref.ID, err)
+	}
+	out := logsOutput{Registry: ls.Host, ResourceID: ref.ID, Since: o.since.String(), Matching: []string{}, Events: []logEvent{}}
+	if !o.all {
+		out.Matching = matchingIdentities(armTok, docker, ls.Host, o.ip)
+	}
+	for _, ev := range events {
+		if !o.all && (!ev.Failed() || !matches(ev, out.Matching)) {
+			continue
+		}
+		out.Events = append(out.Events, logEvent{Time: ev.Time.UTC(), Identity: ev.Identity, IP: ev.CallerIP, Result: ev.Result, Reason: ev.Description, UserAgent: ev.UserAgent})
+	}
+	if o.format == "json" {
+		enc := json.NewEncoder(st.Out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return writeLogsText(st.Out, out, o.all)
+}
+
+// matchingIdentities are what this machine logs in as: the Entra identity's ids and name, the username
+// Docker holds for the registry, and an IP the user named.
+func matchingIdentities(armToken string, docker func() check.Docker, host, ip string) []string {
+	var ids []string
+	if c, err := token.Inspect(armToken); err == nil {
+		for _, s := range []string{c.ObjectID, c.UPN, c.AppID} {
+			if s != "" {
+				ids = append(ids, s)
+			}
+		}
+	}
+	if d := docker(); d != nil {
+		if a, err := d.StoredAuth(host); err == nil && a.Username != "" && !a.IdentityToken && a.Username != "<token>" && a.Username != "00000000-0000-0000-0000-000000000000" {
+			ids = append(ids, a.Username)
+		}
+	}
+	if ip != "" {
+		ids = append(ids, ip)
+	}
+	return ids
+}
+
+func matches(ev azure.LoginEvent, ids []string) bool {
+	for _, id := range ids {
+		if strings.EqualFold(ev.Identity, id) || ev.CallerIP == id {
+			return true
+		}
+	}
+	return false
+}
+
+func writeLogsText(w io.Writer, out logsOutput, all bool) error {
+	what := "Failed logins by " + strings.Join(out.Matching, ", ")
+	if all {
+		what = "Login events"
+	}
+	if len(out.Events) == 0 {
+		_, err := fmt.Fprintf(w, "%s to %s in the last %s: none.\n(ContainerRegistryLoginEvents of %s; events reach Log Analytics a few minutes late.)\n", what, out.Registry, out.Since, out.ResourceID)
+		return err
+	}
+	_, _ = fmt.Fprintf(w, "%s to %s in the last %s (%d):\n", what, out.Registry, out.Since, len(out.Events))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	_, _ = fmt.Fprintln(tw, "TIME (UTC)\tIDENTITY\tIP\tRESULT\tREASON")
+	for _, ev := range out.Events {
+		_, _ = fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", ev.Time.Format("2006-01-02 15:04:05"), ev.Identity, ev.IP, ev.Result, oneLine(ev.Reason))
+	}
+	return tw.Flush()
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
