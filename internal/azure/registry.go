@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
+	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/containerregistry/armcontainerregistry"
 )
@@ -175,7 +176,7 @@ func (c *Client) getRegistry(ctx context.Context, ref Ref, apiVersion string) (r
 		return rawRegistry{}, fmt.Errorf("%s: %w", op, err)
 	}
 	var resp *http.Response
-	got, err := client.Get(runtime.WithCaptureResponse(ctx, &resp), ref.ResourceGroup, ref.Name, nil)
+	got, err := client.Get(policy.WithCaptureResponse(ctx, &resp), ref.ResourceGroup, ref.Name, nil)
 	if err != nil {
 		return rawRegistry{}, wrap(op, err)
 	}
