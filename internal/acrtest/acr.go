@@ -43,6 +43,8 @@ type Registry struct {
 	// DataEndpoint turns on dedicated data endpoints: blob downloads redirect to
 	// <name>.<region>.data.<suffix>; otherwise they redirect to a storage account under blob.core.windows.net.
 	DataEndpoint bool
+	// BlockedDataHosts are data endpoint hosts the proxy refuses, as a firewall that allows some replicas only.
+	BlockedDataHosts []string
 	// AdminPassword enables the admin user (username = Name) with this password.
 	AdminPassword string
 	// ABAC puts the registry in "RBAC Registry + ABAC Repository Permissions" mode: AcrPull and AcrPush do not
@@ -52,6 +54,8 @@ type Registry struct {
 	RepositoryRoles map[string]map[string]Role
 	// Latency is added to every response of this registry.
 	Latency time.Duration
+	// ARM is the registry's resource in Azure Resource Manager.
+	ARM ARMConfig
 }
 
 // Host is the registry's login server.
@@ -138,7 +142,8 @@ func acrError(w http.ResponseWriter, status int, code, message string, detail an
 
 func (reg *registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	cfg := reg.config()
-	entry := &Request{Service: "registry", Host: cfg.Host(), Method: r.Method, Path: r.URL.Path}
+	entry := &Request{Service: "registry", Host: cfg.Host(), Method: r.Method, Path: r.URL.Path, UserAgent: r.UserAgent()}
+	entry.ClientIP, _, _ = net.SplitHostPort(r.RemoteAddr)
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
 	defer func() {
 		if rec.wrote {
@@ -160,10 +165,9 @@ func (reg *registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.Error = "connection reset"
 		resetConnection(w)
 		return
-	case Firewall, PublicAccessDisabled:
-		ip, _, _ := net.SplitHostPort(r.RemoteAddr)
+	case Firewall, PublicAccessDisabled, PrivateEndpointOnly:
 		entry.Error = "DENIED"
-		acrError(rec, 403, "DENIED", fmt.Sprintf("client with IP '%s' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.", ip), nil)
+		acrError(rec, 403, "DENIED", fmt.Sprintf("client with IP '%s' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.", entry.ClientIP), nil)
 		return
 	case Throttled:
 		entry.Error = "TOOMANYREQUESTS"
@@ -379,6 +383,7 @@ type principal struct {
 	appID   string
 	actions []string // refresh-token permissions: read, write, delete...
 	abac    bool     // rights come from repository roles, looked up when an access token is asked for
+	token   string   // a repository-scoped token: rights come from its scope map
 }
 
 func (reg *registry) mintRefreshToken(p principal, lifetime time.Duration) (string, error) {
@@ -400,6 +405,9 @@ func (reg *registry) signRefreshToken(p principal, issued time.Time, lifetime ti
 	if p.abac {
 		claims["aad_identity"] = p.sub // its presence marks an ABAC registry
 	}
+	if p.token != "" {
+		claims["token_name"] = p.token
+	}
 	return reg.kit.signer.sign(reg.kit.acrKey, claims)
 }
 
@@ -413,8 +421,13 @@ func (reg *registry) mintAccessToken(p principal, scopes []string, anonymous boo
 		}
 		typ, name, want := s[:i], s[i+1:j], strings.Split(s[j+1:], ",")
 		perms := p.actions
-		if p.abac {
+		switch {
+		case p.abac:
 			perms = reg.config().RepositoryRoles[p.name][name].actions()
+		case p.token != "" && typ == "repository":
+			perms = reg.config().token(p.token).repositoryActions(name)
+		case p.token != "":
+			perms = nil
 		}
 		var got []string
 		for _, a := range want {
@@ -455,7 +468,15 @@ func (reg *registry) principalFor(id *Identity) principal {
 	if reg.config().ABAC {
 		return principal{name: id.Name, sub: sub, tenant: id.TenantID, appID: id.ClientID, abac: true}
 	}
-	return principal{name: id.Name, sub: sub, tenant: id.TenantID, appID: id.ClientID, actions: reg.roleOf(id.Name).actions()}
+	actions := reg.roleOf(id.Name).actions()
+	for _, r := range reg.config().ARM.Roles[id.Name] {
+		for _, a := range r.actions() {
+			if !slices.Contains(actions, a) {
+				actions = append(actions, a)
+			}
+		}
+	}
+	return principal{name: id.Name, sub: sub, tenant: id.TenantID, appID: id.ClientID, actions: actions}
 }
 
 // exchange is POST /oauth2/exchange: an Entra access token for an ACR refresh token.
@@ -594,6 +615,9 @@ func (reg *registry) principalFromToken(raw string) (principal, bool) {
 			}
 		}
 	}
+	if name := claimString(claims, "token_name"); name != "" {
+		return reg.tokenPrincipal(name) // a disabled token's refresh tokens stop working too
+	}
 	sub := claimString(claims, "sub")
 	_, abac := claims["aad_identity"]
 	return principal{name: reg.kit.identityNameBySub(sub), sub: sub, tenant: claimString(claims, "tenant"),
@@ -611,6 +635,9 @@ func (reg *registry) principalFromBasic(user, pass string) (principal, bool, str
 	case cfg.AdminPassword != "" && user == cfg.Name:
 		ok := pass == cfg.AdminPassword
 		return principal{name: cfg.Name, sub: cfg.Name, actions: RoleOwner.actions()}, ok, msgAuthRequired
+	case cfg.token(user) != nil:
+		p, ok := reg.tokenPrincipal(user)
+		return p, ok && pass == cfg.token(user).Password, msgAuthRequired
 	}
 	if id := reg.kit.identityByClientID(user); id != nil && id.Kind == ServicePrincipal {
 		if pass != id.Secret || id.SecretExpired {
@@ -620,6 +647,41 @@ func (reg *registry) principalFromBasic(user, pass string) (principal, bool, str
 		return p, len(p.actions) > 0, msgAuthRequired
 	}
 	return principal{}, false, "Application not registered with AAD."
+}
+
+// tokenPrincipal is a repository-scoped token that may log in now: enabled, its password not expired.
+func (reg *registry) tokenPrincipal(name string) (principal, bool) {
+	t := reg.config().token(name)
+	if t == nil || t.Disabled || (!t.PasswordExpiry.IsZero() && time.Now().After(t.PasswordExpiry)) {
+		return principal{}, false
+	}
+	return principal{name: t.Name, sub: t.Name, token: t.Name}, true
+}
+
+// repositoryActions are the refresh-token permissions a scope map gives on repo: read, write, delete.
+func (t *ScopedToken) repositoryActions(repo string) []string {
+	var out []string
+	if t == nil {
+		return nil
+	}
+	for _, a := range t.Actions {
+		rest, ok := strings.CutPrefix(a, "repositories/")
+		if !ok {
+			continue
+		}
+		i := strings.Index(rest, "/content/")
+		if i < 0 {
+			i = strings.Index(rest, "/metadata/")
+		}
+		if i < 0 {
+			continue
+		}
+		pattern, verb := rest[:i], rest[strings.LastIndexByte(rest, '/')+1:]
+		if pattern == repo || pattern == "*" || (strings.HasSuffix(pattern, "/*") && strings.HasPrefix(repo, strings.TrimSuffix(pattern, "*"))) {
+			out = append(out, verb)
+		}
+	}
+	return out
 }
 
 // RefreshToken mints an ACR refresh token of the named registry for an identity, as the exchange would,

@@ -33,6 +33,7 @@ fi
 case "$resource" in
   https://containerregistry.azure.net*) f=acr ;;
   https://management.core.windows.net*|https://management.azure.com*) f=arm ;;
+  https://api.loganalytics.io*) f=logs ;;
   *) f=unknown ;;
 esac
 if [ -f "$dir/az-token-$f.err" ]; then cat "$dir/az-token-$f.err" >&2; exit 1; fi
@@ -57,6 +58,7 @@ if [ ! -f "$dir/azd-login" ]; then echo "ERROR: not logged in, run 'azd auth log
 case "$scope" in
   https://containerregistry.azure.net*) f=acr ;;
   https://management*) f=arm ;;
+  https://api.loganalytics.io*) f=logs ;;
   *) echo "ERROR: AADSTS500011: The resource principal named $scope was not found in the tenant." >&2; exit 1 ;;
 esac
 if [ ! -f "$dir/azd-token-$f.json" ]; then echo "ERROR: AADSTS500011: The resource principal named $scope was not found in the tenant." >&2; exit 1; fi
@@ -81,7 +83,7 @@ func (k *Kit) AzdLogin(identity string) {
 		panic("acrtest: unknown identity " + identity)
 	}
 	exp := time.Now().Add(time.Hour).UTC()
-	for f, aud := range map[string]string{"acr": AudienceACR, "arm": AudienceARM} {
+	for f, aud := range map[string]string{"acr": AudienceACR, "arm": AudienceARM, "logs": audienceLogs} {
 		path := filepath.Join(k.AzDir, "azd-token-"+f+".json")
 		_ = os.Remove(path)
 		if aud == AudienceACR && id.NoACRAudience {
@@ -112,7 +114,7 @@ func (k *Kit) AzLogin(identity string) {
 		panic("acrtest: unknown identity " + identity)
 	}
 	exp := time.Now().Add(time.Hour)
-	for f, aud := range map[string]string{"acr": AudienceACR, "arm": AudienceARM} {
+	for f, aud := range map[string]string{"acr": AudienceACR, "arm": AudienceARM, "logs": audienceLogs} {
 		errPath := filepath.Join(k.AzDir, "az-token-"+f+".err")
 		_ = os.Remove(errPath)
 		if aud == AudienceACR && id.NoACRAudience {

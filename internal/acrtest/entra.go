@@ -55,6 +55,8 @@ func audienceFor(scope string) (string, bool) {
 			return AudienceARM, true
 		case "https://management.azure.com", "https://management.azure.com/":
 			return "https://management.azure.com", true
+		case audienceLogs, audienceLogs + "/":
+			return audienceLogs, true
 		default:
 			return res, false
 		}

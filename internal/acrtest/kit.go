@@ -52,6 +52,8 @@ type Kit struct {
 	log            requestLog
 	servers        []*http.Server
 	entraLatency   atomic.Int64 // added to every Entra ID response
+	armLatency     atomic.Int64 // added to every ARM and Log Analytics response
+	armThrottle    atomic.Int64 // ARM answers left to throttle; negative: all
 }
 
 // discardLogger silences net/http's server log: clients that hang up (the scenarios' purpose) are not news.
@@ -181,6 +183,14 @@ func (k *Kit) dispatch(w http.ResponseWriter, r *http.Request) {
 		k.entraHandler().ServeHTTP(w, r)
 		return
 	}
+	switch host {
+	case armHost:
+		k.serveARM(w, r)
+		return
+	case logsHost:
+		k.serveLogs(w, r)
+		return
+	}
 	for _, reg := range k.registries {
 		cfg := reg.config()
 		switch host {
@@ -188,6 +198,10 @@ func (k *Kit) dispatch(w http.ResponseWriter, r *http.Request) {
 			reg.ServeHTTP(w, r)
 			return
 		case cfg.DataHost():
+			reg.serveData(w, r)
+			return
+		}
+		if slices.Contains(cfg.dataHosts(), host) {
 			reg.serveData(w, r)
 			return
 		}

@@ -22,6 +22,9 @@ type Request struct {
 	Scope    string    `json:"scope,omitempty"`
 	Status   int       `json:"status"`
 	Error    string    `json:"error,omitempty"` // ACR error code, AADSTS code, or proxy refusal
+	// ClientIP and UserAgent of registry requests: what ContainerRegistryLoginEvents records.
+	ClientIP  string `json:"client_ip,omitempty"`
+	UserAgent string `json:"user_agent,omitempty"`
 }
 
 func (r Request) String() string {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -123,16 +124,16 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // of the refusal. Unknown registries look like a name that does not resolve.
 func (k *Kit) route(host string) (int, string) {
 	host = strings.ToLower(strings.TrimSuffix(host, "."))
-	if host == entraHost {
+	if host == entraHost || host == armHost || host == logsHost {
 		return 0, ""
 	}
 	for _, reg := range k.registries {
 		cfg := reg.config()
-		switch host {
-		case cfg.Host():
+		if host == cfg.Host() {
 			return 0, ""
-		case cfg.DataHost():
-			if cfg.Scenario == DataEndpointBlocked {
+		}
+		if host == cfg.DataHost() || slices.Contains(cfg.dataHosts(), host) {
+			if cfg.Scenario == DataEndpointBlocked || slices.Contains(cfg.BlockedDataHosts, host) {
 				return http.StatusForbidden, "blocked by policy: " + host
 			}
 			return 0, ""

@@ -9,6 +9,7 @@ const (
 	Healthy              Scenario = "healthy"                // every identity has AcrPush unless Roles says otherwise
 	Firewall             Scenario = "firewall"               // IP rules: 403 DENIED "client with IP '...' is not allowed access"
 	PublicAccessDisabled Scenario = "public-access-disabled" // the same 403 DENIED as Firewall (ACR does not tell them apart)
+	PrivateEndpointOnly  Scenario = "private-endpoint-only"  // public access disabled, one approved private endpoint: the same 403 again
 	ExpiredTokens        Scenario = "expired-tokens"         // every ACR token the registry issues has already expired
 	PullOnly             Scenario = "pull-only"              // every identity has AcrPull: push gets 401 insufficient_scope
 	NoRole               Scenario = "no-role"                // no identity has a role: the exchange answers 401
@@ -21,7 +22,7 @@ const (
 )
 
 // Scenarios lists every scenario, for the acrkit command and table tests.
-var Scenarios = []Scenario{Healthy, Firewall, PublicAccessDisabled, ExpiredTokens, PullOnly, NoRole,
+var Scenarios = []Scenario{Healthy, Firewall, PublicAccessDisabled, PrivateEndpointOnly, ExpiredTokens, PullOnly, NoRole,
 	ARMAudienceDisabled, AnonymousPull, Throttled, Slow, ConnectionReset, DataEndpointBlocked}
 
 // Role is an Azure role assignment of an identity on a registry.
@@ -33,12 +34,20 @@ const (
 	RoleAcrPull Role = "AcrPull"
 	RoleAcrPush Role = "AcrPush"
 	RoleOwner   Role = "Owner"
+
+	// Control-plane roles: Reader and Contributor also act on the data plane (outside ABAC mode); the
+	// configuration reader reads the registry's settings (not role assignments or logs) and no content.
+	RoleReader       Role = "Reader"
+	RoleContributor  Role = "Contributor"
+	RoleConfigReader Role = "Container Registry Configuration Reader and Data Access Configuration Reader"
 )
 
 func (r Role) actions() []string {
 	switch r {
-	case RoleAcrPull:
+	case RoleAcrPull, RoleReader:
 		return []string{"read"}
+	case RoleContributor:
+		return []string{"read", "write", "delete"}
 	case RoleAcrPush:
 		return []string{"read", "write"}
 	case RoleOwner:

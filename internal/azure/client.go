@@ -18,9 +18,10 @@ import (
 
 // Client reads registries from Azure Resource Manager with one identity.
 type Client struct {
-	cred  azcore.TokenCredential
-	cloud cloud.Configuration
-	ua    string
+	cred      azcore.TokenCredential
+	cloud     cloud.Configuration
+	ua        string
+	transport policy.Transporter // nil: the SDK's default HTTP client
 }
 
 // Option configures a Client.
@@ -41,6 +42,9 @@ func WithCloud(name string) Option {
 // WithUserAgent names the product in every request.
 func WithUserAgent(ua string) Option { return func(c *Client) { c.ua = ua } }
 
+// WithTransport sends every request through t (tests: the test kit's proxy and CA).
+func WithTransport(t policy.Transporter) Option { return func(c *Client) { c.transport = t } }
+
 // New returns a client; nothing touches the network until a read.
 func New(cred azcore.TokenCredential, opts ...Option) *Client {
 	c := &Client{cred: cred, cloud: cloud.AzurePublic}
@@ -58,6 +62,7 @@ func (c *Client) options(apiVersion string) *arm.ClientOptions {
 		APIVersion: apiVersion,
 		Retry:      policy.RetryOptions{MaxRetries: 2, RetryDelay: 500 * time.Millisecond, MaxRetryDelay: 5 * time.Second},
 		Telemetry:  policy.TelemetryOptions{ApplicationID: c.ua},
+		Transport:  c.transport,
 	}}
 }
 

@@ -81,7 +81,7 @@ func (c *Client) LoginEvents(ctx context.Context, ref Ref, loginServer string, s
 		return nil, fmt.Errorf("%s: Log Analytics is not known in this cloud", op)
 	}
 	client, err := azquery.NewLogsClient(c.cred, &azquery.LogsClientOptions{ClientOptions: policy.ClientOptions{
-		Cloud: c.cloud, Retry: c.options("").Retry, Telemetry: policy.TelemetryOptions{ApplicationID: c.ua},
+		Cloud: c.cloud, Retry: c.options("").Retry, Telemetry: policy.TelemetryOptions{ApplicationID: c.ua}, Transport: c.transport,
 	}})
 	if err != nil {
 		return nil, fmt.Errorf("%s at %s: %w", op, svc.Endpoint, err)
