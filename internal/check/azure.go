@@ -94,6 +94,9 @@ func azureRegistryCheck(_ context.Context, e *Env) Result {
 	switch {
 	case errors.Is(err, errNoEntraToken):
 		return skip("no Entra token to read Azure Resource Manager with (see the identity check)")
+	case azure.IsDenied(err) && e.Opts.Azure.ResourceGroup != "":
+		return skip(fmt.Sprintf("this identity may not read %s in resource group %s of subscription %s (%s): either --subscription and --resource-group do not name the registry's group (az acr show -n %s --query id), or %s",
+			e.LS.Registry, e.Opts.Azure.ResourceGroup, e.Opts.Azure.Subscription, err.Error(), e.LS.Registry, e.readerHint("")))
 	case azure.IsDenied(err):
 		return skip("this identity may not read the registry in Azure Resource Manager (" + err.Error() + "); " + e.readerHint(""))
 	case errors.As(err, &nf) && len(nf.Similar) > 0:
@@ -334,11 +337,7 @@ func rolesCheck(_ context.Context, e *Env) Result {
 			detail = "the registry uses ABAC repository permissions: AcrPull, AcrPush and AcrDelete do not apply"
 		}
 		r := e.fail(cause, summary, detail)
-		r.Fix = fmt.Sprintf("Grant it: az role assignment create --assignee %s --role %q --scope %s", e.objectID(), needed, reg.ID)
-		if reg.ABAC() && e.Opts.Repository != "" {
-			r.Fix += fmt.Sprintf(" --condition-version 2.0 --condition \"((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'})) OR (@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase '%s'))\"", e.Opts.Repository)
-		}
-		r.Fix += " (role changes can take a few minutes; then log in again)"
+		r.Fix = e.grantFix(reg, needed)
 		return r
 	}
 	if reg.ABAC() && e.Opts.Repository != "" {
@@ -350,10 +349,21 @@ func rolesCheck(_ context.Context, e *Env) Result {
 		}
 		if limited {
 			r := e.fail(explain.AuthzABACRepositoryRole, fmt.Sprintf("this identity's repository roles are limited by conditions that exclude %s", e.Opts.Repository), "held: "+held)
+			r.Fix = e.grantFix(reg, needed)
 			return r
 		}
 	}
 	return pass(fmt.Sprintf("%s allows %s (%s)", granting[0].Role, action, held))
+}
+
+// grantFix is the role assignment that gives the identity what it lacks, at the registry's exact scope and,
+// in ABAC mode, limited to the repository.
+func (e *Env) grantFix(reg azure.Registry, role string) string {
+	fix := fmt.Sprintf("Grant it: az role assignment create --assignee %s --role %q --scope %s", e.objectID(), role, reg.ID)
+	if reg.ABAC() && e.Opts.Repository != "" {
+		fix += fmt.Sprintf(" --condition-version 2.0 --condition \"((!(ActionMatches{'Microsoft.ContainerRegistry/registries/repositories/content/read'})) OR (@Request[Microsoft.ContainerRegistry/registries/repositories:name] StringEqualsIgnoreCase '%s'))\"", e.Opts.Repository)
+	}
+	return fix + " (role changes can take a few minutes; then log in again)"
 }
 
 func describeRoles(roles []azure.Assignment) string {
@@ -424,7 +434,8 @@ func storedUserCheck(_ context.Context, e *Env) Result {
 	}
 	a, err := e.Docker.StoredAuth(e.LS.Host)
 	user := a.Username
-	if err != nil || user == "" || a.IdentityToken || user == "<token>" || user == "00000000-0000-0000-0000-000000000000" {
+	// A username with an identity token is what `docker login -u <token name>` leaves: still that token.
+	if err != nil || user == "" || user == "<token>" || user == "00000000-0000-0000-0000-000000000000" {
 		return skip("Docker holds no username and password for " + e.LS.Host)
 	}
 	if looksLikeGUID(user) {

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -98,8 +99,13 @@ func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docke
 	client := azure.New(azure.Credential(src), azure.WithCloud(chain.Cloud), azure.WithUserAgent("acrdiag/"+version.Version))
 	fail := func(what string, err error) error {
 		msg := fmt.Sprintf("logs: %s: %v", what, err)
-		if azure.IsDenied(err) {
+		var nf *azure.NotFoundError
+		switch {
+		case azure.IsDenied(err):
 			msg += "\nReading login events needs the Reader role on the registry (or Log Analytics Reader on the workspace)."
+		case errors.As(err, &nf) && len(nf.Similar) == 0:
+			msg += "\nIf the registry exists, this identity may not read it: reading login events needs the Reader role on the registry" +
+				" (az role assignment create --assignee <object id> --role Reader --scope $(az acr show -n " + ls.Registry + " --query id -o tsv))."
 		}
 		return &acrcheck.ExitError{Code: 1, Msg: msg}
 	}
