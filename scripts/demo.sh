@@ -19,7 +19,7 @@ show() { step "$*"; "$@" 2>&1 | sed 's/^/  /' || true; }
 echo "Starting the ACR emulator (fake Entra ID, token service, real OCI registry, CONNECT proxy) ..."
 go build -o "$work/acrkit" "$root/internal/acrtest/acrkit"
 "$work/acrkit" -dir "$work/kit" -registry myregistry=healthy -registry firewalled=firewall \
-  -registry pullonly=pull-only >"$work/kit.log" 2>&1 &
+  -registry pullonly=pull-only -reader dev-user >"$work/kit.log" 2>&1 &
 kitpid=$!
 for _ in $(seq 100); do [ -f "$work/kit/env.sh" ] && break; sleep 0.1; done
 [ -f "$work/kit/env.sh" ] || { cat "$work/kit.log"; exit 1; }
@@ -86,10 +86,18 @@ echo "${bold}explain classifies error text pasted from anywhere:${reset}"
 show docker acrcheck explain 'Failed to pull image "pullonly.azurecr.io/app:1": rpc error: code = Unknown desc = failed to pull and unpack image: failed to resolve reference: failed to do request: Head "https://pullonly.azurecr.io/v2/app/manifests/1": dial tcp 10.1.2.7:443: i/o timeout'
 
 echo
+echo "${bold}The identity may read the registries in (fake) Azure Resource Manager, so the 403 gets its precise cause:${reset}"
+show docker acrcheck firewalled.azurecr.io --checks challenge,azure_registry,network_rules,roles
+
+echo
+echo "${bold}The registry's own log of logins (ContainerRegistryLoginEvents, through Log Analytics):${reset}"
+show docker acrcheck logs myregistry.azurecr.io --all --since 10m
+
+echo
 echo "${bold}Docker throws most helper errors away, so acrdiag records them, and docker acrcheck last explains them:${reset}"
 show docker acrcheck last
 show cat "$XDG_CACHE_HOME/acrdiag/last-failure.json"
 
 echo
 echo "${bold}What the emulator saw (token service calls; no secrets are logged):${reset}"
-grep -E 'oauth2|entra' "$work/kit/requests.txt" | cut -c1-150 | sed 's/^/  /'
+grep -E 'oauth2|entra|^arm|^logs' "$work/kit/requests.txt" | cut -c1-150 | sed 's/^/  /'

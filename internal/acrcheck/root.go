@@ -57,13 +57,16 @@ func (o *DiagnoseFlags) Validate() error {
 
 const rootLong = `Diagnose what stands between this machine and an Azure Container Registry: the Docker setup, the
 login-server name, proxy, DNS, TCP, TLS, the registry's firewall, the Entra ID identity, the token exchange,
-permissions and data endpoints. Each finding names its cause and the command that fixes it.
+permissions and data endpoints, and, when the identity may read the registry in Azure (the Reader role),
+its network rules, private endpoints, replicas, role assignments and tokens. Each finding names its cause
+and the command that fixes it.
 
 Exit status: 0 no problem found, 1 problems found, 2 usage or internal error.`
 
 const rootExample = `  docker acrcheck myregistry.azurecr.io
   docker acrcheck myregistry.azurecr.io --repository app --action push
-  docker acrcheck myregistry.azurecr.io --dns-server 10.0.0.4:53 --expect-private --format json`
+  docker acrcheck myregistry.azurecr.io --dns-server 10.0.0.4:53 --expect-private --format json
+  docker acrcheck myregistry.azurecr.io --subscription 00000000-0000-0000-0000-000000000000 --resource-group rg-app`
 
 // NewPluginRoot is `docker acrcheck` as the plugin runs it: the offline commands here; the diagnosis, the
 // token and explain --check handed to the acrdiag engine (engine gets the engine command's name and passes

@@ -541,7 +541,7 @@ func (reg *registry) armResource(apiVersion string) map[string]any {
 	public, defaultAction := "Enabled", "Allow"
 	switch cfg.Scenario {
 	case PublicAccessDisabled, PrivateEndpointOnly:
-		public = "Disabled"
+		public, defaultAction = "Disabled", "Deny" // disabling public access sets Deny too
 	case Firewall:
 		defaultAction = "Deny"
 	}

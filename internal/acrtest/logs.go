@@ -109,7 +109,7 @@ func (k *Kit) loginEvents(reg *registry, since time.Time) []any {
 		}
 		desc := "OK"
 		if e.Status >= 400 {
-			desc = e.Error + ": " + http.StatusText(e.Status)
+			desc = e.Error // ACR's error code: UNAUTHORIZED, DENIED...
 		}
 		rows = append(rows, []any{e.Time.UTC().Format(time.RFC3339Nano), who, e.ClientIP, cfg.Host(), strconv.Itoa(e.Status), desc, e.UserAgent, "Login"})
 	}

@@ -1,6 +1,6 @@
 // Command acrkit runs the acrtest kit in the foreground for the demo and for manual exploration:
 //
-//	acrkit -dir /tmp/kit -registry myregistry=healthy -registry corp=firewall
+//	acrkit -dir /tmp/kit -registry myregistry=healthy -registry corp=firewall -reader dev-user
 //
 // It writes <dir>/env.sh (the proxy and CA variables to source), <dir>/identity-<name>.env for each
 // identity, and logs every request to <dir>/requests.jsonl (JSON lines) and <dir>/requests.txt, until
@@ -37,12 +37,33 @@ func (r *registryFlags) Set(v string) error {
 	return fmt.Errorf("unknown scenario %q (known: %v)", scenario, acrtest.Scenarios)
 }
 
+// readerFlags are identities that hold the Reader role on every registry's resource group.
+type readerFlags []string
+
+func (r *readerFlags) String() string { return strings.Join(*r, ",") }
+
+func (r *readerFlags) Set(v string) error { *r = append(*r, v); return nil }
+
 func main() {
 	var regs registryFlags
+	var readers readerFlags
 	dir := flag.String("dir", "", "directory for the kit's files (required)")
 	seed := flag.String("seed", "hello:1", "repository:tag to put in every registry (empty: none)")
 	flag.Var(&regs, "registry", "NAME[=SCENARIO] to serve as NAME.azurecr.io (repeatable; default: the demo set)")
+	flag.Var(&readers, "reader", "identity NAME that may read every registry in the fake Azure Resource Manager (repeatable)")
 	flag.Parse()
+	if len(regs) == 0 {
+		regs = acrtest.DefaultRegistries()
+	}
+	for i := range regs {
+		regs[i].ARM.LoginEvents = true // every registry sends its login events to Log Analytics
+		for _, name := range readers {
+			if regs[i].ARM.Roles == nil {
+				regs[i].ARM.Roles = map[string][]acrtest.Role{}
+			}
+			regs[i].ARM.Roles[name] = append(regs[i].ARM.Roles[name], acrtest.RoleReader)
+		}
+	}
 	if err := run(*dir, regs, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "acrkit:", err)
 		os.Exit(1)
@@ -74,11 +95,6 @@ func run(dir string, regs registryFlags, seed string) error {
 	var names []string
 	for _, r := range regs {
 		names = append(names, r.Name)
-	}
-	if len(names) == 0 {
-		for _, r := range acrtest.DefaultRegistries() {
-			names = append(names, r.Name)
-		}
 	}
 	for _, n := range names {
 		if seed != "" {
