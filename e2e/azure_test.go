@@ -38,10 +38,15 @@ func azureRegistries() []acrtest.Registry {
 		withReader(acrtest.Registry{Name: "tokenreg", ARM: acrtest.ARMConfig{LoginEvents: true, Tokens: []acrtest.ScopedToken{
 			{Name: "old-token", Password: "old-password", Disabled: true},
 			{Name: "ci-token", Password: "ci-password", Actions: []string{"repositories/hello/content/read", "repositories/hello/metadata/read"}},
+			{Name: "stale-token", Password: "stale-password", PasswordExpiry: time.Now().Add(-24 * time.Hour), Actions: []string{"repositories/hello/content/read"}},
 		}}}),
+		// A registry with a domain-name-label login server, in another subscription.
+		withReader(acrtest.Registry{Name: "contoso-h4sh", ARM: acrtest.ARMConfig{Subscription: otherSubscription}}),
 		withReader(acrtest.Registry{Name: "nologs"}),
 	}
 }
+
+const otherSubscription = "11111111-2222-4333-8444-555555555555"
 
 // basicAuth is a config.json auths entry with a username and password, as `docker login -u -p` leaves it.
 func basicAuth(host, user, pass string) string {
@@ -107,6 +112,8 @@ func TestAcrcheckResolvesCausesFromAzure(t *testing.T) {
 			want: "authz.repo_scoped_token", failing: "stored_user", fix: []string{"az acr token update --name old-token --registry tokenreg --status enabled"}},
 		{name: "scoped token without push", args: []string{"tokenreg.azurecr.io", "--repository", "hello", "--action", "push"}, config: basicAuth("tokenreg.azurecr.io", "ci-token", "ci-password"),
 			want: "authz.repo_scoped_token", failing: "stored_user", fix: []string{"az acr scope-map update --name ci-token-scope-map --registry tokenreg --add-repository hello content/write"}},
+		{name: "scoped token password expired", args: []string{"tokenreg.azurecr.io", "--repository", "hello"}, config: basicAuth("tokenreg.azurecr.io", "stale-token", "stale-password"),
+			want: "authz.repo_scoped_token", failing: "stored_user", fix: []string{"az acr token credential generate --name stale-token --registry tokenreg"}},
 		{name: "a replica's data endpoint blocked", args: []string{"replicated.azurecr.io"}, want: "network.data_endpoint_blocked", failing: "replica_endpoints"},
 	}
 	for _, tt := range tests {
@@ -194,6 +201,18 @@ func TestAcrcheckResolvesCausesFromAzure(t *testing.T) {
 		r := s.run("", docker, "acrcheck", "fwreader.azurecr.io", "--resource-group", "rg-fwreader")
 		if r.exitCode != 2 || !strings.Contains(r.stderr, "--subscription") {
 			t.Errorf("--resource-group alone: %s", r)
+		}
+	})
+
+	t.Run("the login server without its domain-name label", func(t *testing.T) {
+		s := session(t)
+		rep, r := s.acrcheck(docker, "contoso.azurecr.io")
+		if r.exitCode != 1 || !slices.Contains(rep.Causes, "registry.not_found") {
+			t.Fatalf("want registry.not_found, got exit %d causes %v\n%s", r.exitCode, rep.Causes, r.stdout)
+		}
+		c := rep.result("azure_registry")
+		if c.Status != "warn" || !strings.Contains(c.Summary, "contoso-h4sh.azurecr.io") || !strings.Contains(c.Summary, otherSubscription) {
+			t.Errorf("azure_registry = %s %q; want a warning naming the similar registry and its subscription", c.Status, c.Summary)
 		}
 	})
 

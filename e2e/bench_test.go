@@ -71,17 +71,20 @@ func BenchmarkHelperVersion(b *testing.B) {
 	execLoop(b, os.Environ(), "", filepath.Join(binDir, "docker-credential-acrdiag"), "version")
 }
 
-// The diagnosis budget: with 100 ms added to every response of the registry and of Entra ID, the whole
-// diagnosis takes at most 1.3 times its slowest check run alone (which includes what it depends on).
+// The diagnosis budget: with 100 ms added to every response of the registry, of Entra ID and of Azure
+// Resource Manager, the whole diagnosis takes at most 1.3 times its slowest check run alone (which includes
+// what it depends on).
 
 func acrcheckBench(b *testing.B) (*session, string) {
 	docker := requireTool(b, "docker", "the docker CLI")
-	kit := acrtest.Start(b, acrtest.Options{Registries: []acrtest.Registry{{Name: "myregistry", DataEndpoint: true}}})
+	kit := acrtest.Start(b, acrtest.Options{Registries: []acrtest.Registry{{Name: "myregistry", DataEndpoint: true,
+		ARM: acrtest.ARMConfig{Roles: map[string][]acrtest.Role{"ci-sp": {acrtest.RoleReader}}, Replicas: []string{"westeurope"}, LoginEvents: true}}}})
 	if _, err := kit.Seed("myregistry", "hello:1"); err != nil {
 		b.Fatal(err)
 	}
 	kit.SetLatency("myregistry", 100*time.Millisecond)
 	kit.SetEntraLatency(100 * time.Millisecond)
+	kit.SetARMLatency(100 * time.Millisecond)
 	s := newSession(b, kit)
 	s.installPlugin()
 	s.useIdentity("ci-sp")
@@ -100,7 +103,8 @@ func BenchmarkAcrcheckSlowestCheck(b *testing.B) {
 	s, docker := acrcheckBench(b)
 	slowest, worst := "", time.Duration(0)
 	for _, id := range []string{"docker_client", "docker_daemon", "docker_credentials", "name", "proxy", "dns", "tcp", "tls",
-		"challenge", "identity", "exchange", "anonymous_pull", "permissions", "data_endpoint"} {
+		"challenge", "identity", "exchange", "anonymous_pull", "permissions", "data_endpoint",
+		"azure_registry", "network_rules", "replica_endpoints", "roles", "stored_user", "trusted_services", "login_events"} {
 		start := time.Now()
 		s.run("", docker, append(diagnosisArgs, "--checks", id)...)
 		if d := time.Since(start); d > worst {

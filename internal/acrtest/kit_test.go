@@ -415,3 +415,47 @@ func TestABACRegistryGrantsOnlyRepositoryRoles(t *testing.T) {
 		}
 	}
 }
+
+// TestScopedTokensOnTheDataPlane: a repository-scoped token logs in with its password and gets what its scope
+// map allows, through go-containerregistry's real token flow; a disabled token or an expired password does not.
+func TestScopedTokensOnTheDataPlane(t *testing.T) {
+	k := Start(t, Options{Registries: []Registry{{Name: "tokenreg", ARM: ARMConfig{Tokens: []ScopedToken{
+		{Name: "reader", Password: "pw", Actions: []string{"repositories/hello/content/read"}},
+		{Name: "off", Password: "pw", Disabled: true, Actions: []string{"repositories/hello/content/read"}},
+		{Name: "stale", Password: "pw", PasswordExpiry: time.Now().Add(-time.Minute), Actions: []string{"repositories/hello/content/read"}},
+	}}}}})
+	if _, err := k.Seed("tokenreg", "hello:1"); err != nil {
+		t.Fatal(err)
+	}
+	with := func(user, pass string) remote.Option {
+		return remote.WithAuth(&authn.Basic{Username: user, Password: pass})
+	}
+	ref := func(s string) name.Reference {
+		r, err := name.ParseReference(k.Host("tokenreg") + "/" + s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	tr := remote.WithTransport(k.Client().Transport)
+	if _, err := remote.Head(ref("hello:1"), tr, with("reader", "pw")); err != nil {
+		t.Errorf("reader pulls hello: %v", err)
+	}
+	for _, tc := range []struct {
+		what, repo, user, pass string
+	}{
+		{"another repository", "other:1", "reader", "pw"},
+		{"a wrong password", "hello:1", "reader", "nope"},
+		{"a disabled token", "hello:1", "off", "pw"},
+		{"an expired password", "hello:1", "stale", "pw"},
+	} {
+		var terr *transport.Error
+		if _, err := remote.Head(ref(tc.repo), tr, with(tc.user, tc.pass)); !errors.As(err, &terr) || terr.StatusCode != 401 {
+			t.Errorf("%s: %v; want 401", tc.what, err)
+		}
+	}
+	img, _ := random.Image(64, 1)
+	if err := remote.Write(ref("hello:2"), img, tr, with("reader", "pw")); err == nil {
+		t.Errorf("a read-only token pushed")
+	}
+}
