@@ -198,9 +198,18 @@ func TestAcrcheckResolvesCausesFromAzure(t *testing.T) {
 		if !slices.Contains(rep.Causes, "network.firewall_denied") {
 			t.Errorf("causes %v; the data-plane finding must stand", rep.Causes)
 		}
-		r := s.run("", docker, "acrcheck", "fwreader.azurecr.io", "--resource-group", "rg-fwreader")
-		if r.exitCode != 2 || !strings.Contains(r.stderr, "--subscription") {
-			t.Errorf("--resource-group alone: %s", r)
+		for _, bad := range [][]string{
+			{"--resource-group", "rg-fwreader"},
+			{"--subscription", "My Subscription"},
+			{"--subscription", acrtest.DefaultSubscriptionID, "--resource-group", "../../providers/x"},
+		} {
+			r := s.run("", docker, append([]string{"acrcheck", "fwreader.azurecr.io"}, bad...)...)
+			if r.exitCode != 2 || !strings.Contains(r.stderr, bad[len(bad)-2]) {
+				t.Errorf("%v: want exit 2 naming the flag: %s", bad, r)
+			}
+			if r = s.run("", docker, append([]string{"acrcheck", "logs", "fwreader.azurecr.io"}, bad...)...); r.exitCode != 2 {
+				t.Errorf("logs %v: want exit 2: %s", bad, r)
+			}
 		}
 	})
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/acrdiag/acrdiag/internal/lazyre"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
@@ -49,8 +50,24 @@ func (o *DiagnoseFlags) Validate() error {
 		return usageError("--format must be text or json, not %q", o.Format)
 	case o.Timeout <= 0:
 		return usageError("--timeout must be positive")
-	case o.ResourceGroup != "" && o.Subscription == "":
+	}
+	return ValidateAzureFlags(o.Subscription, o.ResourceGroup)
+}
+
+var (
+	subscriptionID    = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	resourceGroupName = lazyre.New(`^[-\w._()]{0,89}[-\w_()]$`) // Azure's rule: up to 90, no trailing period
+)
+
+// ValidateAzureFlags checks --subscription and --resource-group before they go into a request path.
+func ValidateAzureFlags(subscription, resourceGroup string) error {
+	switch {
+	case resourceGroup != "" && subscription == "":
 		return usageError("--resource-group needs --subscription")
+	case subscription != "" && !subscriptionID().MatchString(subscription):
+		return usageError("--subscription must be a subscription id, a GUID such as 00000000-0000-0000-0000-000000000000, not %q (az account list --query \"[].{name:name, id:id}\" -o table)", subscription)
+	case resourceGroup != "" && !resourceGroupName().MatchString(resourceGroup):
+		return usageError("--resource-group %q is not a resource group name (up to 90 letters, digits, '-', '_', '.', '(' and ')', not ending in '.')", resourceGroup)
 	}
 	return nil
 }

@@ -273,11 +273,30 @@ var (
 	roleDefPath  = regexp.MustCompile(`^(?:/subscriptions/[^/]+)?/providers/microsoft\.authorization/roledefinitions/([^/]+)$`)
 )
 
-func (k *Kit) serveARM(w http.ResponseWriter, r *http.Request) {
-	entry := Request{Service: "arm", Host: armHost, Method: r.Method, Path: r.URL.Path}
+// azureAPI is one of the fake Azure APIs behind the proxy: how it authenticates and throttles.
+type azureAPI struct {
+	service, host string
+	audienceOK    func(aud string) bool
+	throttle      [2]string // the error code and message of its 429
+}
+
+var (
+	armAPI = azureAPI{service: "arm", host: armHost, audienceOK: isARMAudience,
+		throttle: [2]string{"TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00. For more information, see - https://aka.ms/srpthrottlinglimits"}}
+	logsAPI = azureAPI{service: "logs", host: logsHost, audienceOK: func(aud string) bool { return strings.TrimSuffix(aud, "/") == audienceLogs },
+		throttle: [2]string{"ThrottledError", "Your request was throttled. Please retry after 1 second."}}
+)
+
+// serveAzure runs an API's handler with what the APIs share: the request log, the latency and throttling
+// switches, and the caller named by its bearer token.
+func (k *Kit) serveAzure(w http.ResponseWriter, r *http.Request, api azureAPI, serve func(http.ResponseWriter, *http.Request, *Identity, *Request)) {
+	entry := Request{Service: api.service, Host: api.host, Method: r.Method, Path: r.URL.Path}
 	rec := &statusRecorder{ResponseWriter: w, status: 200}
 	defer func() {
 		entry.Status = rec.status
+		if rec.status >= 400 && entry.Error == "" {
+			entry.Error = strconv.Itoa(rec.status)
+		}
 		k.log.add(entry)
 	}()
 	if !sleepCtx(r, time.Duration(k.armLatency.Load())) {
@@ -285,45 +304,46 @@ func (k *Kit) serveARM(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rec.Header().Set("x-ms-request-id", randomID())
-	rec.Header().Set("x-ms-correlation-request-id", randomID())
 	if k.throttled() {
-		entry.Error = "TooManyRequests"
+		entry.Error = api.throttle[0]
 		rec.Header().Set("Retry-After", "1")
-		armError(rec, 429, "TooManyRequests", "The request is being throttled as the limit has been reached for operation type - Read_ObservationWindow_00:05:00. For more information, see - https://aka.ms/srpthrottlinglimits")
+		armError(rec, 429, api.throttle[0], api.throttle[1])
 		return
 	}
-	id := k.armCaller(rec, r, isARMAudience)
+	id := k.armCaller(rec, r, api.audienceOK)
 	if id == nil {
 		entry.Error = "InvalidAuthenticationToken"
 		return
 	}
 	entry.Identity = id.Name
+	serve(rec, r, id, &entry)
+}
+
+// serveARM answers Azure Resource Manager's reads.
+func (k *Kit) serveARM(w http.ResponseWriter, r *http.Request, id *Identity, entry *Request) {
 	apiVersion := r.URL.Query().Get("api-version")
 	if apiVersion == "" {
 		entry.Error = "MissingApiVersionParameter"
-		armError(rec, 400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
+		armError(w, 400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.")
 		return
 	}
 	p := strings.ToLower(strings.TrimSuffix(r.URL.Path, "/"))
 	var m []string
 	switch {
 	case p == "/subscriptions" && r.Method == http.MethodGet:
-		k.listSubscriptions(rec, id)
+		k.listSubscriptions(w, id)
 	case p == "/providers/microsoft.resourcegraph/resources" && r.Method == http.MethodPost:
-		k.resourceGraph(rec, r, id)
+		k.resourceGraph(w, r, id)
 	case r.Method != http.MethodGet:
-		armError(rec, 405, "MethodNotAllowed", "the test kit's ARM is read-only")
+		armError(w, 405, "MethodNotAllowed", "the test kit's ARM is read-only")
 	case listPath.MatchString(p):
-		k.listRegistries(rec, r, id, listPath.FindStringSubmatch(p)[1])
+		k.listRegistries(w, r, id, listPath.FindStringSubmatch(p)[1])
 	case roleDefPath.MatchString(p):
-		k.roleDefinition(rec, roleDefPath.FindStringSubmatch(p)[1])
+		k.roleDefinition(w, roleDefPath.FindStringSubmatch(p)[1])
 	case func() bool { m = registryPath.FindStringSubmatch(p); return m != nil }():
-		k.registryResource(rec, r, id, m[1], m[2], m[3], m[4], apiVersion)
+		k.registryResource(w, r, id, m[1], m[2], m[3], m[4], apiVersion)
 	default:
-		armError(rec, 404, "InvalidResourceType", "The resource type could not be found: "+r.URL.Path)
-	}
-	if rec.status >= 400 {
-		entry.Error = fmt.Sprint(rec.status)
+		armError(w, 404, "InvalidResourceType", "The resource type could not be found: "+r.URL.Path)
 	}
 }
 

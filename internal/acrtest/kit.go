@@ -185,10 +185,10 @@ func (k *Kit) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	switch host {
 	case armHost:
-		k.serveARM(w, r)
+		k.serveAzure(w, r, armAPI, k.serveARM)
 		return
 	case logsHost:
-		k.serveLogs(w, r)
+		k.serveAzure(w, r, logsAPI, k.serveLogs)
 		return
 	}
 	for _, reg := range k.registries {

@@ -19,29 +19,8 @@ const (
 
 var loginEventColumns = []string{"TimeGenerated", "Identity", "CallerIpAddress", "LoginServer", "ResultType", "ResultDescription", "UserAgent", "OperationName"}
 
-func (k *Kit) serveLogs(w http.ResponseWriter, r *http.Request) {
-	entry := Request{Service: "logs", Host: logsHost, Method: r.Method, Path: r.URL.Path}
-	rec := &statusRecorder{ResponseWriter: w, status: 200}
-	defer func() {
-		entry.Status = rec.status
-		k.log.add(entry)
-	}()
-	if !sleepCtx(r, time.Duration(k.armLatency.Load())) {
-		entry.Error = "client gave up"
-		return
-	}
-	if k.throttled() {
-		entry.Error = "ThrottledError"
-		rec.Header().Set("Retry-After", "1")
-		armError(rec, 429, "ThrottledError", "Your request was throttled. Please retry after 1 second.")
-		return
-	}
-	id := k.armCaller(rec, r, func(aud string) bool { return strings.TrimSuffix(aud, "/") == audienceLogs })
-	if id == nil {
-		entry.Error = "InvalidAuthenticationToken"
-		return
-	}
-	entry.Identity = id.Name
+// serveLogs answers resource-centric queries: POST /v1{resource id}/query.
+func (k *Kit) serveLogs(w http.ResponseWriter, r *http.Request, id *Identity, entry *Request) {
 	resourceID, ok := strings.CutSuffix(strings.TrimPrefix(r.URL.Path, "/v1"), "/query")
 	m := registryPath.FindStringSubmatch(strings.ToLower(resourceID))
 	var reg *registry
@@ -59,18 +38,18 @@ func (k *Kit) serveLogs(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case reg == nil || !reg.mayRead(id.Name, "Microsoft.Insights/logs/ContainerRegistryLoginEvents/read"):
 		entry.Error = "InsufficientAccessError"
-		armError(rec, 403, "InsufficientAccessError", "The provided credentials have insufficient access to perform the requested operation")
+		armError(w, 403, "InsufficientAccessError", "The provided credentials have insufficient access to perform the requested operation")
 		return
 	case decodeJSON(r, &body) != nil || !strings.Contains(body.Query, "ContainerRegistryLoginEvents"):
 		entry.Error = "BadArgumentError"
-		armError(rec, 400, "BadArgumentError", "The request had some invalid properties")
+		armError(w, 400, "BadArgumentError", "The request had some invalid properties")
 		return
 	}
 	since := time.Time{}
 	if start, _, ok := strings.Cut(body.Timespan, "/"); ok {
 		since, _ = time.Parse(time.RFC3339Nano, start)
 	}
-	writeJSON(rec, 200, map[string]any{"tables": []any{map[string]any{"name": "PrimaryResult", "columns": logColumns(), "rows": k.loginEvents(reg, since)}}})
+	writeJSON(w, 200, map[string]any{"tables": []any{map[string]any{"name": "PrimaryResult", "columns": logColumns(), "rows": k.loginEvents(reg, since)}}})
 }
 
 func logColumns() []any {

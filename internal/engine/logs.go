@@ -70,8 +70,8 @@ Needs read access to the registry's logs (the Reader role on the registry, or Lo
 			if o.since <= 0 || o.since > 90*24*time.Hour {
 				return &acrcheck.ExitError{Code: 2, Msg: "--since must be between 1s and 90 days (e.g. 1h, 30m, 72h)"}
 			}
-			if o.resourceGroup != "" && o.subscription == "" {
-				return &acrcheck.ExitError{Code: 2, Msg: "--resource-group needs --subscription"}
+			if err := acrcheck.ValidateAzureFlags(o.subscription, o.resourceGroup); err != nil {
+				return err
 			}
 			return runLogs(cmd.Context(), st, docker, args[0], o)
 		},
