@@ -2,6 +2,7 @@ package acrtest
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -170,7 +171,7 @@ func (reg *registry) assignmentsOf(name string) []assignment {
 		out = append(out, assignment{role: string(r), scope: cfg.ResourceID()})
 	}
 	repos := cfg.RepositoryRoles[name]
-	for _, repo := range slices.Sorted(mapKeys(repos)) {
+	for _, repo := range slices.Sorted(maps.Keys(repos)) {
 		role := repoRoleReader
 		switch acts := repos[repo].actions(); {
 		case slices.Contains(acts, "delete"):
@@ -186,16 +187,6 @@ func (reg *registry) assignmentsOf(name string) []assignment {
 		out = append(out, assignment{role: string(r), scope: rg})
 	}
 	return out
-}
-
-func mapKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // mayRead says whether the identity's roles allow an ARM read action on the registry: Reader, Contributor
@@ -350,7 +341,7 @@ func (k *Kit) serveARM(w http.ResponseWriter, r *http.Request, id *Identity, ent
 // sortedRegistries is every registry, by name, for stable lists.
 func (k *Kit) sortedRegistries() []*registry {
 	var out []*registry
-	for _, name := range slices.Sorted(mapKeys(k.registries)) {
+	for _, name := range slices.Sorted(maps.Keys(k.registries)) {
 		out = append(out, k.registries[name])
 	}
 	return out
