@@ -602,6 +602,9 @@ func (reg *registry) principalFromToken(raw string) (principal, bool) {
 	if err != nil {
 		return principal{}, false
 	}
+	if name := claimString(claims, "token_name"); name != "" {
+		return reg.tokenPrincipal(name) // a disabled token's refresh tokens stop working too
+	}
 	var actions []string
 	if perms, ok := claims["permissions"].(map[string]any); ok {
 		for k, v := range perms {
@@ -614,9 +617,6 @@ func (reg *registry) principalFromToken(raw string) (principal, bool) {
 				}
 			}
 		}
-	}
-	if name := claimString(claims, "token_name"); name != "" {
-		return reg.tokenPrincipal(name) // a disabled token's refresh tokens stop working too
 	}
 	sub := claimString(claims, "sub")
 	_, abac := claims["aad_identity"]

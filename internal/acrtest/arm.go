@@ -125,6 +125,12 @@ func (r Registry) dataHosts() []string {
 	return out
 }
 
+// isDataHost says whether host serves the registry's blob downloads: its storage account or the data
+// endpoint of any of its replicas.
+func (r Registry) isDataHost(host string) bool {
+	return host == r.DataHost() || slices.Contains(r.dataHosts(), host)
+}
+
 // Built-in role definition ids (Azure's). The ABAC repository roles get the kit's own stable ids.
 var roleDefinitionIDs = map[Role]string{
 	RoleAcrPull:     "7f951dda-4ed3-4680-a7ca-43fe172d538d",

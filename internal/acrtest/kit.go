@@ -193,15 +193,11 @@ func (k *Kit) dispatch(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, reg := range k.registries {
 		cfg := reg.config()
-		switch host {
-		case cfg.Host():
+		switch {
+		case host == cfg.Host():
 			reg.ServeHTTP(w, r)
 			return
-		case cfg.DataHost():
-			reg.serveData(w, r)
-			return
-		}
-		if slices.Contains(cfg.dataHosts(), host) {
+		case cfg.isDataHost(host):
 			reg.serveData(w, r)
 			return
 		}

@@ -132,7 +132,7 @@ func (k *Kit) route(host string) (int, string) {
 		if host == cfg.Host() {
 			return 0, ""
 		}
-		if host == cfg.DataHost() || slices.Contains(cfg.dataHosts(), host) {
+		if cfg.isDataHost(host) {
 			if cfg.Scenario == DataEndpointBlocked || slices.Contains(cfg.BlockedDataHosts, host) {
 				return http.StatusForbidden, "blocked by policy: " + host
 			}
