@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
@@ -94,7 +95,7 @@ func hookMessage(req hookRequest, now time.Time) []string {
 	default:
 		return nil
 	}
-	c, ok := explain.Lookup(causeID)
+	c, ok := cause.Lookup(causeID)
 	if !ok {
 		return nil
 	}
@@ -110,7 +111,7 @@ func hookMessage(req hookRequest, now time.Time) []string {
 	if host == argPlaceholder {
 		fixHost = "" // the fix keeps its <registry> placeholders
 	}
-	lines = append(lines, "  Fix: "+clip(explain.FixWithEvidence(causeID, fixHost, evidence), 300))
+	lines = append(lines, "  Fix: "+clip(cause.FixWithEvidence(causeID, fixHost, evidence), 300))
 	for _, m := range matches {
 		if m.ID != causeID && m.Confidence == explain.High {
 			lines = append(lines, "  Also possible: "+m.Title+" ("+m.ID+")")
@@ -122,7 +123,7 @@ func hookMessage(req hookRequest, now time.Time) []string {
 
 // isGenericAuth is a cause the registry's bare "unauthorized" points to, which a helper record explains better.
 func isGenericAuth(id string) bool {
-	return id == explain.AuthzPullDenied || id == explain.AuthzPushDenied || id == explain.AuthInvalidCredentials
+	return id == cause.AuthzPullDenied || id == cause.AuthzPushDenied || id == cause.AuthInvalidCredentials
 }
 
 func clip(s string, n int) string {

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
@@ -38,14 +39,14 @@ credential helper errors away, so the helper records them.`,
 				_, err := fmt.Fprintln(out, "The credential helper has recorded no failure"+forHost(host)+".")
 				return err
 			}
-			cause, _ := explain.Lookup(rec.Cause)
-			fix := explain.FixWithEvidence(rec.Cause, rec.Host, rec.Detail)
+			c, _ := cause.Lookup(rec.Cause)
+			fix := cause.FixWithEvidence(rec.Cause, rec.Host, rec.Detail)
 			if format == "json" {
 				return writeJSON(out, map[string]any{"failure": rec, "cause": explain.CauseOutput{
-					ID: cause.ID, Title: cause.Title, Why: cause.Why, Fix: fix, Confidence: explain.High}})
+					ID: c.ID, Title: c.Title, Why: c.Why, Fix: fix, Confidence: explain.High}})
 			}
 			_, err := fmt.Fprintf(out, "At %s, docker-credential-acrdiag %s for %s failed: %s\n  %s\n  why: %s\n  fix: %s\n  [%s] more: docker acrcheck %s\n",
-				rec.Time.Local().Format("2006-01-02 15:04:05"), rec.Action, rec.Host, cause.Title, rec.Detail, cause.Why, fix, rec.Cause, rec.Host)
+				rec.Time.Local().Format("2006-01-02 15:04:05"), rec.Action, rec.Host, c.Title, rec.Detail, c.Why, fix, rec.Cause, rec.Host)
 			return err
 		},
 	}

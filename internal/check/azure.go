@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/azure"
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 // The checks in this file read the registry's own configuration from Azure Resource Manager, when the
@@ -108,13 +108,13 @@ func azureRegistryCheck(_ context.Context, e *Env) Result {
 	case azure.IsNotFound(err):
 		return warn("Azure Resource Manager: "+err.Error(), "check --subscription and --resource-group: az acr show -n "+e.LS.Registry+" --query id")
 	case err != nil:
-		return skip("could not read the registry from Azure Resource Manager: " + explain.Summarize(err.Error()))
+		return skip("could not read the registry from Azure Resource Manager: " + cause.Summarize(err.Error()))
 	}
 	summary := fmt.Sprintf("%s (%s, %s)", reg.ID, reg.SKU, strings.Join(reg.Replicas, ", "))
 	detail := describeRegistry(reg)
 	if reg.ARMAudience == "disabled" {
 		if got, err := e.entra(); err == nil && got.ACRErr != nil {
-			return e.fail(explain.AuthAudienceRejected, "the registry accepts only ACR-audience tokens (authentication-as-arm disabled), and this identity could get an ARM-audience token only", detail)
+			return e.fail(cause.AuthAudienceRejected, "the registry accepts only ACR-audience tokens (authentication-as-arm disabled), and this identity could get an ARM-audience token only", detail)
 		}
 	}
 	return Result{Status: Pass, Summary: summary, Detail: detail}
@@ -202,7 +202,7 @@ func networkRulesCheck(_ context.Context, e *Env) Result {
 	pes := reg.ApprovedPrivateEndpoints()
 	switch {
 	case reg.PublicDisabled() && pes > 0 && denied:
-		r := e.fail(explain.NetworkPrivateOnly, fmt.Sprintf("public network access is disabled: %s accepts clients only through its %d private endpoint(s), and this machine (%s) reached the public endpoint", reg.Name, pes, shownIP),
+		r := e.fail(cause.NetworkPrivateOnly, fmt.Sprintf("public network access is disabled: %s accepts clients only through its %d private endpoint(s), and this machine (%s) reached the public endpoint", reg.Name, pes, shownIP),
 			"private endpoints: "+describeEndpoints(reg.PrivateEndpoints))
 		return r
 	case reg.PublicDisabled() && denied:
@@ -210,24 +210,24 @@ func networkRulesCheck(_ context.Context, e *Env) Result {
 		if len(reg.PrivateEndpoints) > 0 {
 			detail = "no approved private endpoint: " + describeEndpoints(reg.PrivateEndpoints) + " (approve it: az network private-endpoint-connection approve --id <connection id>)"
 		}
-		r := e.fail(explain.NetworkPublicDisabled, "public network access is disabled and "+reg.Name+" has no approved private endpoint: no client can reach it", detail)
+		r := e.fail(cause.NetworkPublicDisabled, "public network access is disabled and "+reg.Name+" has no approved private endpoint: no client can reach it", detail)
 		r.Fix = strings.ReplaceAll(r.Fix, "<client IP>", shownIP)
 		return r
 	case reg.PublicDisabled():
 		return pass(fmt.Sprintf("public network access is disabled; this machine reaches %s through a private endpoint (%s)", reg.Name, describeEndpoints(reg.PrivateEndpoints)))
 	case strings.EqualFold(reg.DefaultAction, "Deny") && denied:
 		if rule := ruleMatching(reg.IPRules, ip); rule != "" {
-			return e.fail(explain.NetworkFirewallDenied, fmt.Sprintf("the registry refused %s although IP rule %s allows it", ip, rule),
+			return e.fail(cause.NetworkFirewallDenied, fmt.Sprintf("the registry refused %s although IP rule %s allows it", ip, rule),
 				"rule changes take a few minutes to apply; or the registry sees another address than the one it names (a proxy or NAT)")
 		}
-		r := e.fail(explain.NetworkIPNotAllowed, fmt.Sprintf("%s allows selected networks only, and this machine's IP %s is in none of its %d IP rule(s)", reg.Name, shownIP, len(reg.IPRules)),
+		r := e.fail(cause.NetworkIPNotAllowed, fmt.Sprintf("%s allows selected networks only, and this machine's IP %s is in none of its %d IP rule(s)", reg.Name, shownIP, len(reg.IPRules)),
 			"IP rules: "+strings.Join(reg.IPRules, ", ")+"; IP rules do not apply to private endpoints")
 		r.Fix = fmt.Sprintf("Add the IP: az acr network-rule add --name %s --resource-group %s --subscription %s --ip-address %s (takes a few minutes to apply)", reg.Name, reg.ResourceGroup, reg.Subscription, shownIP)
 		return r
 	case strings.EqualFold(reg.DefaultAction, "Deny"):
 		return pass(fmt.Sprintf("%s allows selected networks only, and lets this machine in (IP rules: %s)", reg.Name, strings.Join(reg.IPRules, ", ")))
 	case denied:
-		return e.fail(explain.NetworkFirewallDenied, "the registry allows all networks in Azure, yet refused this machine ("+shownIP+")",
+		return e.fail(cause.NetworkFirewallDenied, "the registry allows all networks in Azure, yet refused this machine ("+shownIP+")",
 			"a network rule changed in the last minutes, or a firewall between this machine and Azure answers for the registry")
 	}
 	return pass("public network access from all networks")
@@ -294,11 +294,11 @@ func replicaEndpointsCheck(ctx context.Context, e *Env) Result {
 	var bad []string
 	for _, r := range results {
 		if r.err != nil {
-			bad = append(bad, r.host+": "+explain.Summarize(r.err.Error()))
+			bad = append(bad, r.host+": "+cause.Summarize(r.err.Error()))
 		}
 	}
 	if len(bad) > 0 {
-		return e.fail(explain.NetworkDataEndpoint, fmt.Sprintf("%d of %d replica data endpoints unreachable", len(bad), len(results)),
+		return e.fail(cause.NetworkDataEndpoint, fmt.Sprintf("%d of %d replica data endpoints unreachable", len(bad), len(results)),
 			strings.Join(bad, "; ")+"; a pull is redirected to the data endpoint of whichever replica serves it, so allow every one")
 	}
 	if len(results) == 1 {
@@ -318,7 +318,7 @@ func rolesCheck(_ context.Context, e *Env) Result {
 	case azure.IsDenied(err):
 		return skip("this identity may not list role assignments (" + err.Error() + "); " + e.readerHint(reg.ID))
 	case err != nil:
-		return skip("could not list role assignments: " + explain.Summarize(err.Error()))
+		return skip("could not list role assignments: " + cause.Summarize(err.Error()))
 	}
 	action := e.Opts.Action
 	if action == "" {
@@ -327,19 +327,19 @@ func rolesCheck(_ context.Context, e *Env) Result {
 	held := describeRoles(roles)
 	granting, needed := azure.Grants(roles, action, reg.ABAC())
 	if len(granting) == 0 {
-		cause := explain.AuthzPullDenied
+		id := cause.AuthzPullDenied
 		switch {
 		case reg.ABAC():
-			cause = explain.AuthzABACRepositoryRole
+			id = cause.AuthzABACRepositoryRole
 		case action == "push":
-			cause = explain.AuthzPushDenied
+			id = cause.AuthzPushDenied
 		}
 		summary := fmt.Sprintf("no role of this identity allows %s on %s; it holds: %s", action, reg.Name, held)
 		detail := ""
 		if reg.ABAC() {
 			detail = "the registry uses ABAC repository permissions: AcrPull, AcrPush and AcrDelete do not apply"
 		}
-		r := e.fail(cause, summary, detail)
+		r := e.fail(id, summary, detail)
 		r.Fix = e.grantFix(reg, needed)
 		return r
 	}
@@ -351,7 +351,7 @@ func rolesCheck(_ context.Context, e *Env) Result {
 			}
 		}
 		if limited {
-			r := e.fail(explain.AuthzABACRepositoryRole, fmt.Sprintf("this identity's repository roles are limited by conditions that exclude %s", e.Opts.Repository), "held: "+held)
+			r := e.fail(cause.AuthzABACRepositoryRole, fmt.Sprintf("this identity's repository roles are limited by conditions that exclude %s", e.Opts.Repository), "held: "+held)
 			r.Fix = e.grantFix(reg, needed)
 			return r
 		}
@@ -450,7 +450,7 @@ func storedUserCheck(_ context.Context, e *Env) Result {
 	}
 	if strings.EqualFold(user, reg.Name) {
 		if !reg.AdminUserEnabled {
-			return e.fail(explain.AuthAdminUserDisabled, "Docker holds admin-user credentials ("+user+"), and "+reg.Name+"'s admin user is disabled", "")
+			return e.fail(cause.AuthAdminUserDisabled, "Docker holds admin-user credentials ("+user+"), and "+reg.Name+"'s admin user is disabled", "")
 		}
 		return pass("Docker holds the admin user's credentials; the admin user is enabled (an Entra identity is safer: docker acrcheck setup " + e.LS.Host + ")")
 	}
@@ -459,16 +459,16 @@ func storedUserCheck(_ context.Context, e *Env) Result {
 	tok, err := e.ARM.Token(ctx, reg.Ref, user)
 	switch {
 	case azure.IsNotFound(err):
-		return e.fail(explain.AuthInvalidCredentials, fmt.Sprintf("Docker holds credentials for user %q, which is neither a token of %s nor its admin user", user, reg.Name),
+		return e.fail(cause.AuthInvalidCredentials, fmt.Sprintf("Docker holds credentials for user %q, which is neither a token of %s nor its admin user", user, reg.Name),
 			"log in with an Entra identity (docker acrcheck setup "+e.LS.Host+") or with a token: az acr token list -r "+reg.Name+" -o table")
 	case azure.IsDenied(err):
 		return skip("this identity may not read token " + user + " (" + err.Error() + "); " + e.readerHint(reg.ID))
 	case err != nil:
-		return skip("could not read token " + user + ": " + explain.Summarize(err.Error()))
+		return skip("could not read token " + user + ": " + cause.Summarize(err.Error()))
 	}
 	fixCred := fmt.Sprintf("az acr token credential generate --name %s --registry %s --password1; then docker login %s -u %s --password-stdin", user, reg.Name, e.LS.Host, user)
 	if !tok.Enabled {
-		r := e.fail(explain.AuthzRepoScopedToken, "Docker logs in with token "+user+", which is disabled", "scope map "+tok.ScopeMap)
+		r := e.fail(cause.AuthzRepoScopedToken, "Docker logs in with token "+user+", which is disabled", "scope map "+tok.ScopeMap)
 		r.Fix = fmt.Sprintf("Enable it: az acr token update --name %s --registry %s --status enabled", user, reg.Name)
 		return r
 	}
@@ -477,13 +477,13 @@ func storedUserCheck(_ context.Context, e *Env) Result {
 		for _, p := range tok.Passwords {
 			exp = append(exp, p.UTC().Format(time.RFC3339))
 		}
-		r := e.fail(explain.AuthzRepoScopedToken, "every password of token "+user+" has expired", "expired: "+strings.Join(exp, ", "))
+		r := e.fail(cause.AuthzRepoScopedToken, "every password of token "+user+" has expired", "expired: "+strings.Join(exp, ", "))
 		r.Fix = "New password: " + fixCred
 		return r
 	}
 	if e.Opts.Repository != "" {
 		if ok, want := tok.Allows(e.Opts.Repository, e.Opts.Action); !ok {
-			r := e.fail(explain.AuthzRepoScopedToken, fmt.Sprintf("token %s's scope map %s does not allow %s on %s", user, tok.ScopeMap, e.Opts.Action, e.Opts.Repository),
+			r := e.fail(cause.AuthzRepoScopedToken, fmt.Sprintf("token %s's scope map %s does not allow %s on %s", user, tok.ScopeMap, e.Opts.Action, e.Opts.Repository),
 				"scope map actions: "+strings.Join(tok.Actions, ", "))
 			r.Fix = fmt.Sprintf("Add the action: az acr scope-map update --name %s --registry %s --add-repository %s %s", tok.ScopeMap, reg.Name, e.Opts.Repository, strings.TrimPrefix(want, "repositories/"+e.Opts.Repository+"/"))
 			return r
@@ -524,7 +524,7 @@ func loginEventsCheck(_ context.Context, e *Env) Result {
 	case azure.IsDenied(err):
 		return skip("this identity may not read the registry's diagnostic settings (" + err.Error() + "); " + e.readerHint(reg.ID))
 	case err != nil:
-		return skip("could not read diagnostic settings: " + explain.Summarize(err.Error()))
+		return skip("could not read diagnostic settings: " + cause.Summarize(err.Error()))
 	}
 	for _, s := range settings {
 		if s.Workspace != "" {

@@ -3,20 +3,20 @@ package check
 import (
 	"testing"
 
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 func TestRefineReplacesTheGuessWithTheConfirmedCause(t *testing.T) {
 	results := []Result{
-		{ID: "challenge", Status: Fail, Cause: explain.NetworkFirewallDenied, Fix: "generic"},
-		{ID: "network_rules", Status: Fail, Cause: explain.NetworkIPNotAllowed, Fix: "az acr network-rule add --name r --ip-address 198.51.100.7"},
-		{ID: "permissions", Status: Fail, Cause: explain.AuthzPushDenied, Fix: "AcrPush"},
+		{ID: "challenge", Status: Fail, Cause: cause.NetworkFirewallDenied, Fix: "generic"},
+		{ID: "network_rules", Status: Fail, Cause: cause.NetworkIPNotAllowed, Fix: "az acr network-rule add --name r --ip-address 198.51.100.7"},
+		{ID: "permissions", Status: Fail, Cause: cause.AuthzPushDenied, Fix: "AcrPush"},
 	}
 	refine(results)
-	if results[0].Cause != explain.NetworkIPNotAllowed || results[0].Fix != results[1].Fix {
+	if results[0].Cause != cause.NetworkIPNotAllowed || results[0].Fix != results[1].Fix {
 		t.Errorf("challenge = %+v; want the network_rules cause and fix", results[0])
 	}
-	if results[2].Cause != explain.AuthzPushDenied {
+	if results[2].Cause != cause.AuthzPushDenied {
 		t.Errorf("permissions = %+v; nothing confirmed ABAC, so push_denied stays", results[2])
 	}
 }

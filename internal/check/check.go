@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 // Status is the outcome of a check.
@@ -54,14 +54,14 @@ func warn(summary, detail string) Result {
 
 // fail is a finding with its cause; the fix comes from the catalogue, filled with the registry, the
 // evidence, and the identity's object id when a role assignment is the fix.
-func (e *Env) fail(cause, summary, detail string) Result {
-	fix := explain.FixWithEvidence(cause, e.Host(), summary+" "+detail)
+func (e *Env) fail(id, summary, detail string) Result {
+	fix := cause.FixWithEvidence(id, e.Host(), summary+" "+detail)
 	if strings.Contains(fix, "<object id>") && e.entra != nil {
 		if got, err := e.entra(); err == nil && got.Claims.ObjectID != "" {
 			fix = strings.ReplaceAll(fix, "<object id>", got.Claims.ObjectID)
 		}
 	}
-	return Result{Status: Fail, Summary: summary, Detail: detail, Cause: cause, Fix: fix}
+	return Result{Status: Fail, Summary: summary, Detail: detail, Cause: id, Fix: fix}
 }
 
 // Run runs the checks in parallel, each bounded by timeout, and reports them in the order given. progress,
@@ -109,7 +109,7 @@ func runOne(ctx context.Context, e *Env, c Check, timeout time.Duration) Result 
 	select {
 	case r = <-done:
 	case <-ctx.Done():
-		r = e.fail(explain.NetworkTimeout, "no answer within "+timeout.String(), "the check did not finish before --timeout")
+		r = e.fail(cause.NetworkTimeout, "no answer within "+timeout.String(), "the check did not finish before --timeout")
 	}
 	r.ID = c.ID
 	r.MS = time.Since(start).Milliseconds()
@@ -118,9 +118,9 @@ func runOne(ctx context.Context, e *Env, c Check, timeout time.Duration) Result 
 
 // refinements map a cause the data plane can only guess to the precise ones Azure's configuration confirms.
 var refinements = map[string][]string{
-	explain.NetworkFirewallDenied: {explain.NetworkIPNotAllowed, explain.NetworkPrivateOnly, explain.NetworkPublicDisabled},
-	explain.AuthzPullDenied:       {explain.AuthzABACRepositoryRole},
-	explain.AuthzPushDenied:       {explain.AuthzABACRepositoryRole},
+	cause.NetworkFirewallDenied: {cause.NetworkIPNotAllowed, cause.NetworkPrivateOnly, cause.NetworkPublicDisabled},
+	cause.AuthzPullDenied:       {cause.AuthzABACRepositoryRole},
+	cause.AuthzPushDenied:       {cause.AuthzABACRepositoryRole},
 }
 
 // refine replaces a generic cause with the precise one another check confirmed, so the report names one

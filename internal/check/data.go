@@ -10,7 +10,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 var errNoTags = errors.New("the repository has no tags")
@@ -99,7 +99,7 @@ func dataEndpointCheck(ctx context.Context, e *Env) Result {
 		return skip(e.Opts.Repository + " has no tags: nothing to download")
 	}
 	if err != nil {
-		return skip("could not find a layer: " + explain.Summarize(err.Error()))
+		return skip("could not find a layer: " + cause.Summarize(err.Error()))
 	}
 	resp, _, err := e.registryGet(ctx, "/v2/"+e.Opts.Repository+"/blobs/"+digest, a.Token)
 	if err != nil {
@@ -110,13 +110,13 @@ func dataEndpointCheck(ctx context.Context, e *Env) Result {
 	}
 	loc, err := url.Parse(resp.Header.Get("Location"))
 	if resp.StatusCode/100 != 3 || err != nil || loc.Host == "" {
-		return e.fail(explain.NetworkDataEndpoint, fmt.Sprintf("a layer download answered %s without a redirect", resp.Status), "")
+		return e.fail(cause.NetworkDataEndpoint, fmt.Sprintf("a layer download answered %s without a redirect", resp.Status), "")
 	}
 	host := loc.Hostname()
 	r := e.tlsTo(ctx, host)
 	if r.Status == Fail {
-		r.Cause = explain.NetworkDataEndpoint
-		r.Fix = explain.FixFor(explain.NetworkDataEndpoint, e.LS.Host)
+		r.Cause = cause.NetworkDataEndpoint
+		r.Fix = cause.FixFor(cause.NetworkDataEndpoint, e.LS.Host)
 		r.Summary = "layers download from " + host + ", which this machine cannot reach: " + r.Summary
 		return r
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/miekg/dns"
 
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 // dnsAnswer is the resolution of a name: the CNAME chain and the addresses at its end.
@@ -119,10 +119,10 @@ func dnsCheck(ctx context.Context, e *Env) Result {
 	informational := proxy != nil && !explicit
 	switch {
 	case errors.Is(err, errNXDomain):
-		return e.fail(explain.RegistryNotFound, fmt.Sprintf("%s does not exist in DNS (NXDOMAIN from %s)", e.LS.Host, server),
+		return e.fail(cause.RegistryNotFound, fmt.Sprintf("%s does not exist in DNS (NXDOMAIN from %s)", e.LS.Host, server),
 			"a typo, a deleted registry, or a name with a domain name label hash (name-hash.azurecr.io)")
 	case err != nil:
-		return e.fail(explain.NetworkDNSFailure, "cannot resolve "+e.LS.Host+" with "+server, explain.Summarize(err.Error()))
+		return e.fail(cause.NetworkDNSFailure, "cannot resolve "+e.LS.Host+" with "+server, cause.Summarize(err.Error()))
 	}
 	viaPrivatelink := false
 	for _, n := range ans.Chain {
@@ -134,7 +134,7 @@ func dnsCheck(ctx context.Context, e *Env) Result {
 	summary := fmt.Sprintf("%s (from %s)", ans, server)
 	switch {
 	case e.Opts.ExpectPrivate && !private:
-		return e.fail(explain.NetworkPrivateEndpoint, "a private endpoint is expected, but "+e.LS.Host+" resolves to a public address: "+summary,
+		return e.fail(cause.NetworkPrivateEndpoint, "a private endpoint is expected, but "+e.LS.Host+" resolves to a public address: "+summary,
 			"this resolver does not use the privatelink.azurecr.io private DNS zone")
 	case private && !viaPrivatelink:
 		return warn("a private address without the privatelink name: "+summary, "a hosts file or custom DNS record; it breaks when the private endpoint's address changes")

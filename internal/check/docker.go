@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -24,7 +24,7 @@ func dockerClientCheck(ctx context.Context, e *Env) Result {
 	var major, minor int
 	_, _ = fmt.Sscanf(v, "%d.%d", &major, &minor)
 	if major < 18 || (major == 18 && minor < 3) {
-		return e.fail(explain.DockerClientTooOld, "docker client "+v+" is older than 18.03", "")
+		return e.fail(cause.DockerClientTooOld, "docker client "+v+" is older than 18.03", "")
 	}
 	return pass("docker client " + v)
 }
@@ -36,7 +36,7 @@ func dockerDaemonCheck(ctx context.Context, e *Env) Result {
 	}
 	info, err := e.Docker.Info(ctx)
 	if err != nil {
-		return e.fail(explain.DockerDaemonUnreachable, "the Docker daemon is not reachable", explain.Summarize(err.Error()))
+		return e.fail(cause.DockerDaemonUnreachable, "the Docker daemon is not reachable", cause.Summarize(err.Error()))
 	}
 	summary := "Docker daemon " + info.ServerVersion
 	if e.Name != nil {
@@ -50,8 +50,8 @@ func dockerDaemonCheck(ctx context.Context, e *Env) Result {
 	if strings.TrimSuffix(client, "/") != strings.TrimSuffix(daemon, "/") {
 		r := warn(summary+", but it reaches "+e.LS.Host+" differently from this client",
 			fmt.Sprintf("client proxy: %q, daemon proxy: %q; docker login, push and pull go through the daemon", client, daemon))
-		r.Cause = explain.NetworkProxyError
-		r.Fix = explain.FixFor(explain.NetworkProxyError, e.LS.Host)
+		r.Cause = cause.NetworkProxyError
+		r.Fix = cause.FixFor(cause.NetworkProxyError, e.LS.Host)
 		return r
 	}
 	if daemon != "" {
@@ -84,16 +84,16 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 	a, err := e.Docker.StoredAuth(e.LS.Host)
 	if a.Helper != "" {
 		if _, lerr := exec.LookPath("docker-credential-" + a.Helper); lerr != nil {
-			return e.fail(explain.DockerCredentialStore, fmt.Sprintf("config.json sends %s to the credential helper %q, which is not installed", e.LS.Host, a.Helper),
+			return e.fail(cause.DockerCredentialStore, fmt.Sprintf("config.json sends %s to the credential helper %q, which is not installed", e.LS.Host, a.Helper),
 				"docker-credential-"+a.Helper+" is not on PATH")
 		}
 	}
 	if err != nil {
-		msg := explain.Summarize(err.Error())
+		msg := cause.Summarize(err.Error())
 		if m := helperCause.FindStringSubmatch(msg); m != nil { // acrdiag's helper names its cause
 			return e.fail(m[1], "the credential helper has no credentials for "+e.LS.Host, msg)
 		}
-		return e.fail(explain.DockerCredentialStore, "the credential store fails for "+e.LS.Host+" ("+a.Source+")", msg)
+		return e.fail(cause.DockerCredentialStore, "the credential store fails for "+e.LS.Host+" ("+a.Source+")", msg)
 	}
 	if a.Secret == "" {
 		if a.Source == "" {
@@ -106,11 +106,11 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 		return pass(fmt.Sprintf("%s answers with username %q and a password (admin user, service principal or repository token)", a.Source, a.Username))
 	}
 	if c.ExpiredBy(time.Now(), 0) {
-		return e.fail(explain.AuthTokenExpired, fmt.Sprintf("the token %s holds for %s expired at %s", a.Source, e.LS.Host, c.Expiry.Local().Format("2006-01-02 15:04 MST")),
+		return e.fail(cause.AuthTokenExpired, fmt.Sprintf("the token %s holds for %s expired at %s", a.Source, e.LS.Host, c.Expiry.Local().Format("2006-01-02 15:04 MST")),
 			"ACR tokens live 3 hours; Docker does not renew them")
 	}
 	if !a.IdentityToken && a.Username != "00000000-0000-0000-0000-000000000000" {
-		return e.fail(explain.AuthWrongTokenUsername, fmt.Sprintf("%s holds a token under the username %q", a.Source, a.Username),
+		return e.fail(cause.AuthWrongTokenUsername, fmt.Sprintf("%s holds a token under the username %q", a.Source, a.Username),
 			"ACR accepts tokens only with the username 00000000-0000-0000-0000-000000000000")
 	}
 	left := time.Until(c.Expiry).Round(time.Minute)

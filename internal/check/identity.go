@@ -9,7 +9,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/renew"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
@@ -71,7 +71,7 @@ func identityCheck(_ context.Context, e *Env) Result {
 	summary := fmt.Sprintf("%s from %s, tenant %s, app %s, token valid until %s", c.Identity(), credentialKind(c), c.Tenant, c.AppID,
 		c.Expiry.Local().Format("15:04 MST"))
 	if got.ACRErr != nil {
-		return warn(summary+", ARM audience only", "no token for the ACR audience: "+explain.Summarize(got.ACRErr.Error())+
+		return warn(summary+", ARM audience only", "no token for the ACR audience: "+cause.Summarize(got.ACRErr.Error())+
 			"; registries with authentication-as-arm disabled will refuse it")
 	}
 	return pass(summary + ", ACR audience")
@@ -96,7 +96,7 @@ func exchangeCheck(_ context.Context, e *Env) Result {
 	}
 	c := r.Claims
 	if c.ExpiredBy(time.Now(), 0) {
-		return e.fail(explain.AuthTokenExpired, "the registry issued a refresh token that expired at "+c.Expiry.UTC().Format(time.RFC3339),
+		return e.fail(cause.AuthTokenExpired, "the registry issued a refresh token that expired at "+c.Expiry.UTC().Format(time.RFC3339),
 			"check this machine's clock, and the registry's token lifetime")
 	}
 	summary := fmt.Sprintf("refresh token for %s, permissions %v, valid until %s", r.Entra.Identity(), c.Actions, c.Expiry.Local().Format("15:04 MST"))
@@ -121,7 +121,7 @@ func anonymousCheck(ctx context.Context, e *Env) Result {
 	}
 	_, anon, err := e.ACR.AnonymousToken(ctx, e.LS, "repository:"+repo+":pull")
 	if err != nil {
-		return skip("could not ask: " + explain.Summarize(err.Error()))
+		return skip("could not ask: " + cause.Summarize(err.Error()))
 	}
 	if !anon {
 		return pass("anonymous pull is disabled: pulls need credentials")
@@ -129,7 +129,7 @@ func anonymousCheck(ctx context.Context, e *Env) Result {
 	if e.Docker != nil {
 		if a, err := e.Docker.StoredAuth(e.LS.Host); err == nil && a.Secret != "" && a.Helper != "acrdiag" {
 			if c, err := token.Inspect(a.Secret); err == nil && c.ExpiredBy(time.Now(), 0) {
-				return e.fail(explain.AuthAnonymousPullBlocked, "anonymous pull is enabled, but Docker holds an expired token for "+e.LS.Host+" ("+a.Source+")",
+				return e.fail(cause.AuthAnonymousPullBlocked, "anonymous pull is enabled, but Docker holds an expired token for "+e.LS.Host+" ("+a.Source+")",
 					"Docker sends stored credentials when it has them and does not fall back to anonymous")
 			}
 		}
@@ -185,21 +185,21 @@ func permissionsCheck(_ context.Context, e *Env) Result {
 		if _, rerr := e.refresh(); rerr != nil {
 			return skip("no refresh token (see the exchange check)")
 		}
-		cause, detail := renew.Classify(err)
-		return e.fail(cause, "the registry refuses an access token for "+e.Opts.Repository, detail)
+		id, detail := renew.Classify(err)
+		return e.fail(id, "the registry refuses an access token for "+e.Opts.Repository, detail)
 	}
 	for _, want := range e.wantedActions() {
 		if !slices.Contains(a.Granted, want) && !slices.Contains(a.Granted, "*") {
-			cause := explain.AuthzPullDenied
+			id := cause.AuthzPullDenied
 			if want == "push" {
-				cause = explain.AuthzPushDenied
+				id = cause.AuthzPushDenied
 			}
 			r, _ := e.refresh()
 			detail := fmt.Sprintf("granted: %v; the identity's registry permissions: %v", a.Granted, r.Claims.Actions)
 			if r.Claims.ABAC {
 				detail += "; the registry uses ABAC: grant a Container Registry Repository role on this repository"
 			}
-			return e.fail(cause, fmt.Sprintf("the identity may not %s %s", want, e.Opts.Repository), detail)
+			return e.fail(id, fmt.Sprintf("the identity may not %s %s", want, e.Opts.Repository), detail)
 		}
 	}
 	return pass(fmt.Sprintf("the identity may %s %s (granted %v)", strings.Join(e.wantedActions(), " and "), e.Opts.Repository, a.Granted))

@@ -12,7 +12,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
 )
@@ -27,7 +27,7 @@ func nameCheck(_ context.Context, e *Env) Result {
 		} else if s := suggestLoginServer(e.Opts.Registry); s != "" {
 			summary += "; did you mean " + s + "?"
 		}
-		return e.fail(explain.RegistryNameInvalid, summary, "Docker keys credentials by the exact login server, <registry>.azurecr.io in lower case")
+		return e.fail(cause.RegistryNameInvalid, summary, "Docker keys credentials by the exact login server, <registry>.azurecr.io in lower case")
 	}
 	r := pass(fmt.Sprintf("%s is a login server of %s", e.LS.Host, e.LS.Cloud.Name))
 	if e.LS.Region != "" {
@@ -36,8 +36,8 @@ func nameCheck(_ context.Context, e *Env) Result {
 	typed := strings.TrimSpace(e.Opts.Registry)
 	if typed != e.LS.Host && strings.ToLower(typed) != typed {
 		r = warn(fmt.Sprintf("use %s: login servers are lower case, and Docker keys credentials by the exact name", e.LS.Host), "given: "+typed)
-		r.Cause = explain.RegistryNameInvalid
-		r.Fix = explain.FixFor(explain.RegistryNameInvalid, e.LS.Host)
+		r.Cause = cause.RegistryNameInvalid
+		r.Fix = cause.FixFor(cause.RegistryNameInvalid, e.LS.Host)
 	}
 	return r
 }
@@ -112,17 +112,17 @@ func (e *Env) connectFailure(host string, err error) Result {
 		body := strings.ToLower(pr.Body)
 		switch {
 		case strings.HasPrefix(pr.Status, "407"):
-			return e.fail(explain.NetworkProxyError, "the proxy requires authentication: "+pr.Status, err.Error())
+			return e.fail(cause.NetworkProxyError, "the proxy requires authentication: "+pr.Status, err.Error())
 		case strings.Contains(body, "no such host") || strings.Contains(body, "dns") || strings.Contains(body, "resolve"):
-			return e.fail(explain.RegistryNotFound, "the proxy cannot resolve "+host+": the registry does not exist or the name is wrong", err.Error())
+			return e.fail(cause.RegistryNotFound, "the proxy cannot resolve "+host+": the registry does not exist or the name is wrong", err.Error())
 		}
-		return e.fail(explain.NetworkProxyError, "the proxy refuses the connection to "+host+": "+pr.Status, err.Error())
+		return e.fail(cause.NetworkProxyError, "the proxy refuses the connection to "+host+": "+pr.Status, err.Error())
 	}
-	cause := renew.NetworkCause(err)
-	if cause == "" {
-		cause = explain.NetworkTimeout
+	id := renew.NetworkCause(err)
+	if id == "" {
+		id = cause.NetworkTimeout
 	}
-	return e.fail(cause, "cannot connect to "+host+":443", explain.Summarize(err.Error()))
+	return e.fail(id, "cannot connect to "+host+":443", cause.Summarize(err.Error()))
 }
 
 // tlsCheck: the TLS handshake and the certificate the registry (or something in between) presents.
@@ -141,15 +141,15 @@ func (e *Env) tlsTo(ctx context.Context, host string) Result {
 	defer func() { _ = c.Close() }()
 	tc := tls.Client(c, &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12})
 	if err := tc.HandshakeContext(ctx); err != nil {
-		detail := explain.Summarize(err.Error())
+		detail := cause.Summarize(err.Error())
 		if issuer := e.presentedIssuer(ctx, host); issuer != "" {
 			detail += "; the certificate presented is issued by " + issuer
 		}
 		var uae x509.UnknownAuthorityError
 		if errors.As(err, &uae) || strings.Contains(err.Error(), "unknown authority") {
-			return e.fail(explain.NetworkTLSError, "the TLS certificate of "+host+" is not trusted on this machine (a TLS-inspecting proxy?)", detail)
+			return e.fail(cause.NetworkTLSError, "the TLS certificate of "+host+" is not trusted on this machine (a TLS-inspecting proxy?)", detail)
 		}
-		return e.fail(explain.NetworkTLSError, "the TLS handshake with "+host+" fails", detail)
+		return e.fail(cause.NetworkTLSError, "the TLS handshake with "+host+" fails", detail)
 	}
 	st := tc.ConnectionState()
 	leaf := st.PeerCertificates[0]
@@ -213,14 +213,14 @@ func challengeCheck(_ context.Context, e *Env) Result {
 		if r, ok := e.unreachable("GET /v2/ failed"); ok {
 			return r
 		}
-		cause := renew.NetworkCause(err)
-		if cause == "" {
-			cause = explain.NetworkProxyError
+		id := renew.NetworkCause(err)
+		if id == "" {
+			id = cause.NetworkProxyError
 			if e.proxyFor(e.LS.Host) == nil {
-				cause = explain.NetworkTimeout
+				id = cause.NetworkTimeout
 			}
 		}
-		return e.fail(cause, "GET https://"+e.LS.Host+"/v2/ failed", explain.Summarize(err.Error()))
+		return e.fail(id, "GET https://"+e.LS.Host+"/v2/ failed", cause.Summarize(err.Error()))
 	}
 	corr := ""
 	if c.CorrelationID != "" {
@@ -237,13 +237,13 @@ func challengeCheck(_ context.Context, e *Env) Result {
 		if m := deniedMessage.FindStringSubmatch(c.Body); m != nil {
 			msg = "403 DENIED: " + m[1]
 		}
-		return e.fail(explain.NetworkFirewallDenied, msg, "the registry's network rules refuse this client: IP rules, selected networks, private endpoints only, or public access disabled"+corr)
+		return e.fail(cause.NetworkFirewallDenied, msg, "the registry's network rules refuse this client: IP rules, selected networks, private endpoints only, or public access disabled"+corr)
 	case c.Status == http.StatusTooManyRequests:
-		return e.fail(explain.RegistryThrottled, "429 Too Many Requests; retry after "+c.RetryAfter+"s", strings.TrimSpace(c.Body)+corr)
+		return e.fail(cause.RegistryThrottled, "429 Too Many Requests; retry after "+c.RetryAfter+"s", strings.TrimSpace(c.Body)+corr)
 	case c.Status == http.StatusUnauthorized:
-		return e.fail(explain.NetworkProxyError, "401 without a Bearer challenge: "+c.Authenticate, "something between this machine and the registry answers instead of it"+corr)
+		return e.fail(cause.NetworkProxyError, "401 without a Bearer challenge: "+c.Authenticate, "something between this machine and the registry answers instead of it"+corr)
 	}
-	return e.fail(explain.NetworkProxyError, fmt.Sprintf("unexpected answer %d to GET /v2/", c.Status), strings.TrimSpace(c.Body)+corr)
+	return e.fail(cause.NetworkProxyError, fmt.Sprintf("unexpected answer %d to GET /v2/", c.Status), strings.TrimSpace(c.Body)+corr)
 }
 
 // isPrivate reports RFC 1918, CGNAT and unique-local addresses: where a private endpoint answers.

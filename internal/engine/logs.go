@@ -15,9 +15,9 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/acrcheck"
 	"github.com/acrdiag/acrdiag/internal/azure"
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/check"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
 	"github.com/acrdiag/acrdiag/internal/token"
@@ -111,8 +111,8 @@ func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docke
 	}
 	armTok, err := src.Token(ctx, renew.ARMScope(chain.Cloud))
 	if err != nil {
-		cause, detail := renew.Classify(err)
-		return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("logs: no Entra token for Azure Resource Manager: %s. Fix: %s [%s]", detail, explain.FixFor(cause, ls.Host), cause)}
+		id, detail := renew.Classify(err)
+		return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("logs: no Entra token for Azure Resource Manager: %s. Fix: %s [%s]", detail, cause.FixFor(id, ls.Host), id)}
 	}
 	ref, err := client.Find(ctx, ls.Host, azure.Scope{Subscription: o.subscription, ResourceGroup: o.resourceGroup})
 	if err != nil {

@@ -10,8 +10,8 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/acr"
 	"github.com/acrdiag/acrdiag/internal/acrcheck"
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
 	"github.com/acrdiag/acrdiag/internal/version"
@@ -53,9 +53,9 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 			defer cancel()
 			got, err := r.Renew(ctx, ls)
 			if err != nil {
-				cause, detail := renew.Classify(err)
+				id, detail := renew.Classify(err)
 				return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
-					ls.Host, detail, explain.FixWithEvidence(cause, ls.Host, detail), cause)}
+					ls.Host, detail, cause.FixWithEvidence(id, ls.Host, detail), id)}
 			}
 			o := tokenOutput{LoginServer: ls.Host, Username: "00000000-0000-0000-0000-000000000000", Token: got.RefreshToken, ExpiresOn: got.Claims.Expiry.UTC()}
 			if format == "json" {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/lazyre"
 )
 
@@ -100,54 +101,54 @@ var signals = sync.OnceValue(buildSignals)
 
 func buildSignals() []signal {
 	return []signal{
-		sig(DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|DOCKER_DAEMON_ERROR|docker daemon is not running|error during connect`),
-		sig(DockerDaemonUnreachable, 2, `DOCKER_COMMAND_ERROR|docker\.sock: connect`),
-		sig(DockerClientTooOld, 3, `client version [0-9.]+ is too old`),
-		sig(DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data`),
-		sig(DockerCredentialStore, 1, `error getting credentials`),
-		sig(DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
-		sig(RegistryNameInvalid, 3, `invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase`),
-		sig(RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
-		sig(RegistryNotFound, 3, `lookup [a-z0-9-]+\.azurecr\.[a-z.]+[^\n]*no such host|could not be found in subscription|please verify that the registry exists|NXDOMAIN|LOGIN_SERVER_ERROR`),
-		sig(RegistryNotFound, 2, `Could not connect to the registry login server|CONNECTIVITY_DNS_ERROR`),
-		sig(RegistryThrottled, 3, `toomanyrequests|too many requests|CONNECTIVITY_TOOMANYREQUESTS_ERROR|response code: 429|status: 429|429 too many`),
-		sig(RegistryManifestUnknown, 3, `manifest unknown|MANIFEST_UNKNOWN|manifest tagged by .* is not found|NAME_UNKNOWN|repository name not known to registry|manifest for .* not found`),
-		sig(RegistryManifestUnknown, 1, `: not found\b|failed to resolve reference`),
-		sig(NetworkDNSFailure, 3, `server misbehaving|temporary failure in name resolution|dns lookup failed|name or service not known`),
-		sig(NetworkDNSFailure, 1, `no such host|lookup [^ ]+ on [0-9.:\[\]]+`),
-		sig(NetworkProxyError, 3, `proxyconnect|proxy authentication required|\b407\b|proxy error|tunnel connection failed|HTTPS_PROXY|proxy refused`),
-		sig(NetworkTLSError, 3, `x509:|tls: failed to verify|certificate signed by unknown authority|certificate has expired|certificate is valid for|CONNECTIVITY_SSL_ERROR|CERTIFICATE_VERIFY_FAILED|self[- ]signed certificate`),
-		sig(NetworkTimeout, 3, `i/o timeout|client\.timeout exceeded|tls handshake timeout|request canceled while waiting for connection|connection timed out|context deadline exceeded|awaiting headers`),
-		sig(NetworkConnectionReset, 3, `connection reset by peer|forcibly closed by the remote host|unexpected eof`),
-		sig(NetworkConnectionReset, 1, `: EOF\b`),
-		sig(NetworkFirewallDenied, 3, `client with ip '[0-9a-f.:]+' is not allowed access|aka\.ms/acr/firewall|CONNECTIVITY_FORBIDDEN_ERROR|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
-		sig(NetworkFirewallDenied, 2, `403 forbidden|status: 403|"code":"DENIED"|\bdenied: client`),
-		sig(NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
-		sig(NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|InvalidAuthenticationInfo|data endpoint`),
-		sig(AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credential|executable not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found`),
-		sig(AuthTokenExpired, 3, `AADSTS700082|AADSTS50173|AADSTS700024|token (is |has )?expired|expired token|stored credentials invalid or expired|the refresh token has expired|lifetime validation failed`),
-		sig(AuthTokenExpired, 2, `error="invalid_token"|invalid_token`),
-		sig(AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),
-		sig(AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|incorrect username or password|bad credentials|invalid username/password|AADSTS70021|AADSTS50126`),
-		sig(AuthInvalidCredentials, 1, `unauthorized: authentication required|401 unauthorized|login failed`),
-		sig(AuthWrongTokenUsername, 2, `application not registered with aad`),
-		sig(AuthAppNotRegistered, 3, `AADSTS700016|AADSTS90002|application with identifier .* was not found in the directory|application not registered with aad`),
-		sig(AuthAudienceRejected, 3, `AADSTS500011|AADSTS50001|token validation failed|authentication-as-arm|resource principal named https://containerregistry\.azure\.net`),
+		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|DOCKER_DAEMON_ERROR|docker daemon is not running|error during connect`),
+		sig(cause.DockerDaemonUnreachable, 2, `DOCKER_COMMAND_ERROR|docker\.sock: connect`),
+		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old`),
+		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data`),
+		sig(cause.DockerCredentialStore, 1, `error getting credentials`),
+		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
+		sig(cause.RegistryNameInvalid, 3, `invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase`),
+		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
+		sig(cause.RegistryNotFound, 3, `lookup [a-z0-9-]+\.azurecr\.[a-z.]+[^\n]*no such host|could not be found in subscription|please verify that the registry exists|NXDOMAIN|LOGIN_SERVER_ERROR`),
+		sig(cause.RegistryNotFound, 2, `Could not connect to the registry login server|CONNECTIVITY_DNS_ERROR`),
+		sig(cause.RegistryThrottled, 3, `toomanyrequests|too many requests|CONNECTIVITY_TOOMANYREQUESTS_ERROR|response code: 429|status: 429|429 too many`),
+		sig(cause.RegistryManifestUnknown, 3, `manifest unknown|MANIFEST_UNKNOWN|manifest tagged by .* is not found|NAME_UNKNOWN|repository name not known to registry|manifest for .* not found`),
+		sig(cause.RegistryManifestUnknown, 1, `: not found\b|failed to resolve reference`),
+		sig(cause.NetworkDNSFailure, 3, `server misbehaving|temporary failure in name resolution|dns lookup failed|name or service not known`),
+		sig(cause.NetworkDNSFailure, 1, `no such host|lookup [^ ]+ on [0-9.:\[\]]+`),
+		sig(cause.NetworkProxyError, 3, `proxyconnect|proxy authentication required|\b407\b|proxy error|tunnel connection failed|HTTPS_PROXY|proxy refused`),
+		sig(cause.NetworkTLSError, 3, `x509:|tls: failed to verify|certificate signed by unknown authority|certificate has expired|certificate is valid for|CONNECTIVITY_SSL_ERROR|CERTIFICATE_VERIFY_FAILED|self[- ]signed certificate`),
+		sig(cause.NetworkTimeout, 3, `i/o timeout|client\.timeout exceeded|tls handshake timeout|request canceled while waiting for connection|connection timed out|context deadline exceeded|awaiting headers`),
+		sig(cause.NetworkConnectionReset, 3, `connection reset by peer|forcibly closed by the remote host|unexpected eof`),
+		sig(cause.NetworkConnectionReset, 1, `: EOF\b`),
+		sig(cause.NetworkFirewallDenied, 3, `client with ip '[0-9a-f.:]+' is not allowed access|aka\.ms/acr/firewall|CONNECTIVITY_FORBIDDEN_ERROR|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
+		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|"code":"DENIED"|\bdenied: client`),
+		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
+		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|InvalidAuthenticationInfo|data endpoint`),
+		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credential|executable not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found`),
+		sig(cause.AuthTokenExpired, 3, `AADSTS700082|AADSTS50173|AADSTS700024|token (is |has )?expired|expired token|stored credentials invalid or expired|the refresh token has expired|lifetime validation failed`),
+		sig(cause.AuthTokenExpired, 2, `error="invalid_token"|invalid_token`),
+		sig(cause.AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),
+		sig(cause.AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|incorrect username or password|bad credentials|invalid username/password|AADSTS70021|AADSTS50126`),
+		sig(cause.AuthInvalidCredentials, 1, `unauthorized: authentication required|401 unauthorized|login failed`),
+		sig(cause.AuthWrongTokenUsername, 2, `application not registered with aad`),
+		sig(cause.AuthAppNotRegistered, 3, `AADSTS700016|AADSTS90002|application with identifier .* was not found in the directory|application not registered with aad`),
+		sig(cause.AuthAudienceRejected, 3, `AADSTS500011|AADSTS50001|token validation failed|authentication-as-arm|resource principal named https://containerregistry\.azure\.net`),
 		// az falls back to the admin user after an Entra failure, so "admin user is disabled" often trails the real cause.
-		sig(AuthAdminUserDisabled, 2, `admin user is disabled|admin-enabled`),
-		sig(AuthAnonymousPullBlocked, 3, `pull access denied`),
-		sig(AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|CONNECTIVITY_ACCESS_TOKEN_ERROR|access to registry .* was denied\. response code: 401|anonymous token: unexpected status[^\n]*401`),
-		sig(AuthzPullDenied, 2, `authentication required, visit https://aka\.ms/acr/authorization|\bunauthorized\b|pull access denied|CONNECTIVITY_REFRESH_TOKEN_ERROR`),
-		sig(AuthzPullDenied, 1, `failed to authorize`),
-		sig(AuthzPushDenied, 3, `"action":"push"|action:push|insufficient_scope[^\n]*push|(push|metadata_write)[^\n]*insufficient_scope|AcrPush`),
-		sig(AuthzPushDenied, 2, `requested access to the resource is denied`),
-		sig(AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|token is disabled|repository-scoped token`),
+		sig(cause.AuthAdminUserDisabled, 2, `admin user is disabled|admin-enabled`),
+		sig(cause.AuthAnonymousPullBlocked, 3, `pull access denied`),
+		sig(cause.AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|CONNECTIVITY_ACCESS_TOKEN_ERROR|access to registry .* was denied\. response code: 401|anonymous token: unexpected status[^\n]*401`),
+		sig(cause.AuthzPullDenied, 2, `authentication required, visit https://aka\.ms/acr/authorization|\bunauthorized\b|pull access denied|CONNECTIVITY_REFRESH_TOKEN_ERROR`),
+		sig(cause.AuthzPullDenied, 1, `failed to authorize`),
+		sig(cause.AuthzPushDenied, 3, `"action":"push"|action:push|insufficient_scope[^\n]*push|(push|metadata_write)[^\n]*insufficient_scope|AcrPush`),
+		sig(cause.AuthzPushDenied, 2, `requested access to the resource is denied`),
+		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|token is disabled|repository-scoped token`),
 	}
 }
 
 // Match is a cause that explains a text, with how sure the classifier is.
 type Match struct {
-	Cause
+	cause.Cause
 	Confidence string
 	Score      int
 }
@@ -192,14 +193,14 @@ func Classify(text string) []Match {
 		}
 	}
 	// An authorization failure during a push is about push rights, not pull rights.
-	if score[AuthzPullDenied] > 0 && pushWord().MatchString(text) && !strings.Contains(strings.ToLower(text), `"action":"pull"`) {
-		score[AuthzPushDenied] += score[AuthzPullDenied]
-		best[AuthzPushDenied] = max(best[AuthzPushDenied], best[AuthzPullDenied])
-		score[AuthzPullDenied]--
+	if score[cause.AuthzPullDenied] > 0 && pushWord().MatchString(text) && !strings.Contains(strings.ToLower(text), `"action":"pull"`) {
+		score[cause.AuthzPushDenied] += score[cause.AuthzPullDenied]
+		best[cause.AuthzPushDenied] = max(best[cause.AuthzPushDenied], best[cause.AuthzPullDenied])
+		score[cause.AuthzPullDenied]--
 	}
 	var out []Match
 	for id, sc := range score {
-		c, ok := Lookup(id)
+		c, ok := cause.Lookup(id)
 		if !ok || sc <= 0 {
 			continue
 		}

@@ -3,6 +3,8 @@ package explain
 import (
 	"strings"
 	"testing"
+
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 func TestClassifyHandlesMessyText(t *testing.T) {
@@ -10,10 +12,10 @@ func TestClassifyHandlesMessyText(t *testing.T) {
 	tests := []struct {
 		name, text, want string
 	}{
-		{"ANSI colours", "\x1b[31mError:\x1b[0m " + denied, NetworkFirewallDenied},
-		{"Windows line endings", "line one\r\nError response from daemon: Get \"https://r.azurecr.io/v2/\": net/http: TLS handshake timeout\r\n", NetworkTimeout},
-		{"in a 10 MB log", strings.Repeat("Step 3/9 : RUN make\n", 500000) + "unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information.\n", AuthzPullDenied},
-		{"German around it", "Fehler beim Herunterladen des Images: " + denied + " Bitte prüfen.", NetworkFirewallDenied},
+		{"ANSI colours", "\x1b[31mError:\x1b[0m " + denied, cause.NetworkFirewallDenied},
+		{"Windows line endings", "line one\r\nError response from daemon: Get \"https://r.azurecr.io/v2/\": net/http: TLS handshake timeout\r\n", cause.NetworkTimeout},
+		{"in a 10 MB log", strings.Repeat("Step 3/9 : RUN make\n", 500000) + "unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information.\n", cause.AuthzPullDenied},
+		{"German around it", "Fehler beim Herunterladen des Images: " + denied + " Bitte prüfen.", cause.NetworkFirewallDenied},
 	}
 	for _, tt := range tests {
 		got := Classify(tt.text)

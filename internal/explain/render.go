@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 // Explanation is what `docker acrcheck explain` prints: the causes, best first, in the documented JSON form.
@@ -28,7 +30,7 @@ func Explain(text string) Explanation {
 	e := Explanation{Registry: Host(text), Causes: []CauseOutput{}}
 	for _, m := range Classify(text) {
 		e.Causes = append(e.Causes, CauseOutput{ID: m.ID, Title: m.Title, Why: m.Why,
-			Fix: FixWithEvidence(m.ID, e.Registry, text), Confidence: m.Confidence})
+			Fix: cause.FixWithEvidence(m.ID, e.Registry, text), Confidence: m.Confidence})
 	}
 	return e
 }

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 // Error is a get failure the user sees: Docker 28.1 and later print a helper's stdout message verbatim and
@@ -17,9 +17,9 @@ type Error struct {
 
 func (e *Error) Error() string {
 	title := e.Cause
-	if c, ok := explain.Lookup(e.Cause); ok {
+	if c, ok := cause.Lookup(e.Cause); ok {
 		title = strings.ToLower(c.Title[:1]) + c.Title[1:]
 	}
 	return fmt.Sprintf("acrdiag: no credentials for %s: %s (%s). Fix: %s. Details: docker acrcheck %s [%s]",
-		e.Host, title, e.Detail, explain.FixWithEvidence(e.Cause, e.Host, e.Detail), e.Host, e.Cause)
+		e.Host, title, e.Detail, cause.FixWithEvidence(e.Cause, e.Host, e.Detail), e.Host, e.Cause)
 }

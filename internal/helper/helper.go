@@ -11,8 +11,8 @@ import (
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/token"
@@ -148,8 +148,8 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 		return h.store.Get(serverURL)
 	}
 	if err != nil {
-		h.record(serverURL, "get", explain.RegistryNameInvalid, err.Error())
-		return "", "", &Error{Host: serverURL, Cause: explain.RegistryNameInvalid, Detail: err.Error()}
+		h.record(serverURL, "get", cause.RegistryNameInvalid, err.Error())
+		return "", "", &Error{Host: serverURL, Cause: cause.RegistryNameInvalid, Detail: err.Error()}
 	}
 	lastfailure.NoteActivity(h.cfg.CacheDir, ls.Host)
 	ctx, cancel := context.WithTimeout(context.Background(), h.timeout)
@@ -157,11 +157,11 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 	if user, secret, err := h.store.Get(ls.Host); err == nil {
 		return h.checkStored(ctx, ls, user, secret)
 	} else if !credentials.IsErrCredentialsNotFound(err) {
-		h.record(ls.Host, "get", explain.DockerCredentialStore, explain.Summarize(err.Error()))
+		h.record(ls.Host, "get", cause.DockerCredentialStore, cause.Summarize(err.Error()))
 	}
 	if h.cfgErr != nil {
-		h.record(ls.Host, "get", explain.DockerCredentialStore, explain.Summarize(h.cfgErr.Error()))
-		return "", "", &Error{Host: ls.Host, Cause: explain.DockerCredentialStore, Detail: explain.Summarize(h.cfgErr.Error())}
+		h.record(ls.Host, "get", cause.DockerCredentialStore, cause.Summarize(h.cfgErr.Error()))
+		return "", "", &Error{Host: ls.Host, Cause: cause.DockerCredentialStore, Detail: cause.Summarize(h.cfgErr.Error())}
 	}
 	return h.fromIdentity(ctx, ls)
 }
@@ -180,7 +180,7 @@ func (h *Helper) checkStored(ctx context.Context, ls registry.LoginServer, user,
 	if err == nil {
 		return u, s, nil
 	}
-	h.record(ls.Host, "get", explain.AuthTokenExpired, fmt.Sprintf(
+	h.record(ls.Host, "get", cause.AuthTokenExpired, fmt.Sprintf(
 		"the token stored by docker login expired at %s and could not be renewed from an Entra identity (%s); answering no credentials so anonymous pull can work",
 		c.Expiry.Local().Format("2006-01-02 15:04 MST"), errDetail(err)))
 	return "", "", credentials.NewErrCredentialsNotFound()
@@ -200,7 +200,7 @@ func errDetail(err error) string {
 	if credentials.IsErrCredentialsNotFound(err) {
 		return "no identity"
 	}
-	return explain.Summarize(err.Error())
+	return cause.Summarize(err.Error())
 }
 
 // fromIdentity returns a cached or freshly exchanged refresh token.
@@ -211,14 +211,14 @@ func (h *Helper) fromIdentity(ctx context.Context, ls registry.LoginServer) (str
 	e, err := h.cache.Fill(ls.Host, h.identity(), fresh, func() (token.Entry, error) {
 		r, err := h.renewer.Renew(ctx, ls)
 		if err != nil {
-			return token.Entry{}, &Error{Host: ls.Host, Cause: explain.DockerCredentialStore, Detail: explain.Summarize(err.Error())}
+			return token.Entry{}, &Error{Host: ls.Host, Cause: cause.DockerCredentialStore, Detail: cause.Summarize(err.Error())}
 		}
 		if r.Cause != "" {
 			anonymous = r.AnonymousPull
 			return token.Entry{}, &Error{Host: ls.Host, Cause: r.Cause, Detail: r.Detail}
 		}
 		if !r.ExpiresOn.After(h.now()) {
-			return token.Entry{}, &Error{Host: ls.Host, Cause: explain.AuthTokenExpired, Detail: fmt.Sprintf(
+			return token.Entry{}, &Error{Host: ls.Host, Cause: cause.AuthTokenExpired, Detail: fmt.Sprintf(
 				"the registry issued a token that expired at %s, before it could be used; check this machine's clock", r.ExpiresOn.UTC().Format(time.RFC3339))}
 		}
 		return token.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.ExpiresOn, ObtainedAt: h.now(), Principal: r.Principal}, nil
@@ -229,10 +229,10 @@ func (h *Helper) fromIdentity(ctx context.Context, ls registry.LoginServer) (str
 	}
 	var he *Error
 	if !errors.As(err, &he) {
-		he = &Error{Host: ls.Host, Cause: explain.DockerCredentialStore, Detail: explain.Summarize(err.Error())}
+		he = &Error{Host: ls.Host, Cause: cause.DockerCredentialStore, Detail: cause.Summarize(err.Error())}
 	}
 	h.record(ls.Host, "get", he.Cause, he.Detail)
-	if he.Cause == explain.AuthNoIdentity || anonymous {
+	if he.Cause == cause.AuthNoIdentity || anonymous {
 		return "", "", credentials.NewErrCredentialsNotFound() // anonymous pull may still work
 	}
 	return "", "", he
@@ -257,14 +257,14 @@ func (h *Helper) Add(creds *credentials.Credentials) error {
 func (h *Helper) checkTokenLogin(host string, creds *credentials.Credentials, c token.Claims) {
 	if creds.Username != EmptyGUID && creds.Username != tokenUsername {
 		detail := fmt.Sprintf("a token was stored with username %q; ACR accepts tokens only with %s, so acrdiag stored it under that username", creds.Username, EmptyGUID)
-		h.warnf("acrdiag: %s. Next time: docker login %s -u %s --password-stdin [%s]", detail, host, EmptyGUID, explain.AuthWrongTokenUsername)
-		h.record(host, "store", explain.AuthWrongTokenUsername, detail)
+		h.warnf("acrdiag: %s. Next time: docker login %s -u %s --password-stdin [%s]", detail, host, EmptyGUID, cause.AuthWrongTokenUsername)
+		h.record(host, "store", cause.AuthWrongTokenUsername, detail)
 		creds.Username = EmptyGUID
 	}
 	if c.ExpiredBy(h.now(), 0) {
 		detail := fmt.Sprintf("the token stored for %s expired at %s", host, c.Expiry.Local().Format("2006-01-02 15:04 MST"))
-		h.warnf("acrdiag: %s; acrdiag will renew it from your Entra identity when it can [%s]", detail, explain.AuthTokenExpired)
-		h.record(host, "store", explain.AuthTokenExpired, detail)
+		h.warnf("acrdiag: %s; acrdiag will renew it from your Entra identity when it can [%s]", detail, cause.AuthTokenExpired)
+		h.record(host, "store", cause.AuthTokenExpired, detail)
 	}
 }
 
@@ -276,7 +276,7 @@ func (h *Helper) Delete(serverURL string) error {
 		_ = h.cache.Delete(ls.Host)
 	}
 	if err := h.store.Delete(key); err != nil && !credentials.IsErrCredentialsNotFound(err) {
-		h.warnf("acrdiag: could not erase the stored credentials for %s: %s", key, explain.Summarize(err.Error()))
+		h.warnf("acrdiag: could not erase the stored credentials for %s: %s", key, cause.Summarize(err.Error()))
 	}
 	return nil
 }
@@ -285,7 +285,7 @@ func (h *Helper) Delete(serverURL string) error {
 func (h *Helper) List() (map[string]string, error) {
 	list, err := h.store.List()
 	if err != nil {
-		h.warnf("acrdiag: could not list the stored credentials: %s", explain.Summarize(err.Error()))
+		h.warnf("acrdiag: could not list the stored credentials: %s", cause.Summarize(err.Error()))
 		return map[string]string{}, nil
 	}
 	return list, nil

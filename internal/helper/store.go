@@ -14,7 +14,7 @@ import (
 	"github.com/docker/docker-credential-helpers/credentials"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/filelock"
 )
 
@@ -197,7 +197,7 @@ func (s layeredStore) Add(creds *credentials.Credentials) error {
 		_ = s.fallback.Delete(creds.ServerURL) // one place per server
 		return nil
 	}
-	s.warn("acrdiag: the credential store failed (%s); keeping the credentials for %s in acrdiag's own file instead", explain.Summarize(err.Error()), creds.ServerURL)
+	s.warn("acrdiag: the credential store failed (%s); keeping the credentials for %s in acrdiag's own file instead", cause.Summarize(err.Error()), creds.ServerURL)
 	return s.fallback.Add(creds)
 }
 

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/acr"
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/token"
 	"github.com/acrdiag/acrdiag/internal/version"
@@ -34,19 +34,19 @@ func Main(args []string, stdout io.Writer) int {
 func renewFor(ctx context.Context, host string) token.RenewResult {
 	cfg, cfgErr := config.Load()
 	if cfgErr != nil {
-		return token.RenewResult{Cause: explain.DockerCredentialStore, Detail: explain.Summarize(cfgErr.Error())}
+		return token.RenewResult{Cause: cause.DockerCredentialStore, Detail: cause.Summarize(cfgErr.Error())}
 	}
 	ls, err := registry.ParseLoginServer(host, cfg.LoginServerSuffixes...)
 	if err != nil {
-		return token.RenewResult{Cause: explain.RegistryNameInvalid, Detail: err.Error()}
+		return token.RenewResult{Cause: cause.RegistryNameInvalid, Detail: err.Error()}
 	}
 	client := acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version))
 	r := &Renewer{Source: NewChainSource(ChainFor(cfg, ls)), ACR: client}
 	got, err := r.Renew(ctx, ls)
 	if err != nil {
-		cause, detail := Classify(err)
-		res := token.RenewResult{Cause: cause, Detail: detail}
-		if cause == explain.AuthzPullDenied || cause == explain.AuthAudienceRejected {
+		id, detail := Classify(err)
+		res := token.RenewResult{Cause: id, Detail: detail}
+		if id == cause.AuthzPullDenied || id == cause.AuthAudienceRejected {
 			res.AnonymousPull, _ = client.AnonymousPull(ctx, ls)
 		}
 		return res

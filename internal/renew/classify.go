@@ -13,28 +13,28 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/acrdiag/acrdiag/internal/acr"
-	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 var aadstsCode = regexp.MustCompile(`AADSTS(\d+)`)
 
 // entraCauses maps the Entra ID error codes users meet to causes.
 var entraCauses = map[string]string{
-	"7000222": explain.AuthSPSecretExpired,    // the client secret expired
-	"7000215": explain.AuthInvalidCredentials, // invalid client secret
-	"700016":  explain.AuthAppNotRegistered,   // application not found in the directory
-	"90002":   explain.AuthAppNotRegistered,   // tenant not found
-	"700024":  explain.AuthTokenExpired,       // client assertion (federated token) expired
-	"700082":  explain.AuthTokenExpired,       // refresh token expired due to inactivity
-	"50173":   explain.AuthTokenExpired,       // grant expired because the password changed
-	"500011":  explain.AuthAudienceRejected,   // resource principal not found in the tenant
-	"50001":   explain.AuthAudienceRejected,   // resource disabled or does not exist
-	"70021":   explain.AuthInvalidCredentials, // no matching federated identity record
+	"7000222": cause.AuthSPSecretExpired,    // the client secret expired
+	"7000215": cause.AuthInvalidCredentials, // invalid client secret
+	"700016":  cause.AuthAppNotRegistered,   // application not found in the directory
+	"90002":   cause.AuthAppNotRegistered,   // tenant not found
+	"700024":  cause.AuthTokenExpired,       // client assertion (federated token) expired
+	"700082":  cause.AuthTokenExpired,       // refresh token expired due to inactivity
+	"50173":   cause.AuthTokenExpired,       // grant expired because the password changed
+	"500011":  cause.AuthAudienceRejected,   // resource principal not found in the tenant
+	"50001":   cause.AuthAudienceRejected,   // resource disabled or does not exist
+	"70021":   cause.AuthInvalidCredentials, // no matching federated identity record
 }
 
 // Classify names the cause of a renewal failure (Entra, exchange or network) and a one-line detail.
-func Classify(err error) (cause, detail string) {
-	detail = explain.Summarize(err.Error())
+func Classify(err error) (id, detail string) {
+	detail = cause.Summarize(err.Error())
 	var (
 		re  *acr.ResponseError
 		ee  *EntraError
@@ -53,23 +53,23 @@ func Classify(err error) (cause, detail string) {
 	case errors.As(err, &re):
 		switch {
 		case re.Status == http.StatusForbidden:
-			return explain.NetworkFirewallDenied, detail
+			return cause.NetworkFirewallDenied, detail
 		case re.Status == http.StatusTooManyRequests:
-			return explain.RegistryThrottled, detail
+			return cause.RegistryThrottled, detail
 		case re.Status == http.StatusUnauthorized && errors.As(err, &fb) && fb.ACREntraFailed:
-			return explain.AuthAudienceRejected, "the registry refused the ARM-audience token (" + detail + ") and no ACR-audience token could be had (" + explain.Summarize(fb.ACRErr.Error()) + ")"
+			return cause.AuthAudienceRejected, "the registry refused the ARM-audience token (" + detail + ") and no ACR-audience token could be had (" + cause.Summarize(fb.ACRErr.Error()) + ")"
 		case re.Status == http.StatusUnauthorized:
-			return explain.AuthzPullDenied, detail + ": the identity has no role on this registry"
+			return cause.AuthzPullDenied, detail + ": the identity has no role on this registry"
 		case re.Status == http.StatusNotFound:
-			return explain.RegistryNotFound, detail
+			return cause.RegistryNotFound, detail
 		}
-		return explain.NetworkProxyError, detail
+		return cause.NetworkProxyError, detail
 	case errors.As(err, &afe):
-		return explain.AuthInvalidCredentials, detail
+		return cause.AuthInvalidCredentials, detail
 	case errors.As(err, &ee):
-		return explain.AuthNoIdentity, detail
+		return cause.AuthNoIdentity, detail
 	}
-	return explain.NetworkTimeout, detail
+	return cause.NetworkTimeout, detail
 }
 
 // NetworkCause recognises transport failures: DNS, proxy, TLS, timeouts, resets.
@@ -85,24 +85,24 @@ func NetworkCause(err error) string {
 	switch {
 	case strings.Contains(msg, "proxyconnect") || strings.Contains(msg, "Proxy Authentication Required") ||
 		(errors.As(err, &opErr) && opErr.Op == "proxyconnect"):
-		return explain.NetworkProxyError
+		return cause.NetworkProxyError
 	case errors.As(err, &dnsErr):
 		if dnsErr.IsNotFound {
-			return explain.RegistryNotFound
+			return cause.RegistryNotFound
 		}
-		return explain.NetworkDNSFailure
+		return cause.NetworkDNSFailure
 	case strings.Contains(msg, "no such host"):
-		return explain.RegistryNotFound
+		return cause.RegistryNotFound
 	case errors.As(err, &certErr), errors.As(err, &hostErr), errors.As(err, &invErr),
 		strings.Contains(msg, "x509:"), strings.Contains(msg, "tls:"):
-		return explain.NetworkTLSError
+		return cause.NetworkTLSError
 	case errors.Is(err, context.DeadlineExceeded), strings.Contains(msg, "Client.Timeout"), strings.Contains(msg, "i/o timeout"),
 		strings.Contains(msg, "TLS handshake timeout"):
-		return explain.NetworkTimeout
+		return cause.NetworkTimeout
 	case errors.Is(err, syscall.ECONNRESET), strings.Contains(msg, "connection reset"), strings.HasSuffix(msg, ": EOF"):
-		return explain.NetworkConnectionReset
+		return cause.NetworkConnectionReset
 	case errors.Is(err, syscall.ECONNREFUSED):
-		return explain.NetworkTimeout
+		return cause.NetworkTimeout
 	}
 	return ""
 }

@@ -1,45 +1,9 @@
-package explain
+package cause
 
 import (
 	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/lazyre"
-)
-
-// Cause ids. Never reuse an id for another meaning; add one when a real case needs it.
-const (
-	DockerDaemonUnreachable  = "docker.daemon_unreachable"
-	DockerClientTooOld       = "docker.client_too_old"
-	DockerCredentialStore    = "docker.credential_store_error"
-	DockerNonTTYLogin        = "docker.non_tty_login"
-	RegistryNameInvalid      = "registry.name_invalid"
-	RegistryNotFound         = "registry.not_found"
-	RegistryThrottled        = "registry.throttled"
-	RegistryManifestUnknown  = "registry.manifest_unknown"
-	NetworkDNSFailure        = "network.dns_failure"
-	NetworkProxyError        = "network.proxy_error"
-	NetworkTLSError          = "network.tls_error"
-	NetworkTimeout           = "network.timeout"
-	NetworkConnectionReset   = "network.connection_reset"
-	NetworkFirewallDenied    = "network.firewall_denied"
-	NetworkIPNotAllowed      = "network.ip_not_allowed"
-	NetworkPublicDisabled    = "network.public_access_disabled"
-	NetworkPrivateOnly       = "network.private_endpoint_only"
-	NetworkPrivateEndpoint   = "network.private_endpoint_dns"
-	NetworkDataEndpoint      = "network.data_endpoint_blocked"
-	AuthNoIdentity           = "auth.no_identity"
-	AuthTokenExpired         = "auth.token_expired"
-	AuthSPSecretExpired      = "auth.sp_secret_expired"
-	AuthInvalidCredentials   = "auth.invalid_credentials"
-	AuthWrongTokenUsername   = "auth.wrong_token_username"
-	AuthAppNotRegistered     = "auth.aad_app_not_registered"
-	AuthAudienceRejected     = "auth.audience_rejected"
-	AuthAdminUserDisabled    = "auth.admin_user_disabled"
-	AuthAnonymousPullBlocked = "auth.anonymous_pull_conflict"
-	AuthzPullDenied          = "authz.pull_denied"
-	AuthzPushDenied          = "authz.push_denied"
-	AuthzRepoScopedToken     = "authz.repo_scoped_token"
-	AuthzABACRepositoryRole  = "authz.abac_repository_role"
 )
 
 // Cause is one entry of the catalogue. Fix holds the commands a user runs; {host} and {registry} are
