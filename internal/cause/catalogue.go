@@ -113,6 +113,18 @@ var Catalogue = []Cause{
 	{AuthzABACRepositoryRole, "The registry needs an ABAC repository role",
 		"The registry's role assignment mode is RBAC Registry + ABAC Repository Permissions: AcrPull, AcrPush and AcrDelete do not apply there; only Container Registry Repository roles (optionally limited to repositories by a condition) grant pull and push.",
 		"Grant a repository role: az role assignment create --assignee <object id> --role \"Container Registry Repository Writer\" --scope $(az acr show -n {registry} --query id -o tsv) (Repository Reader to pull only; add --condition to limit it to repositories)"},
+	{EngineMissing, "acrdiag's engine is not installed",
+		"docker-credential-acrdiag and docker acrcheck run the acrdiag engine for token renewals and diagnoses; it is not beside them, in Docker's plugin directories, on PATH or where ACRDIAG_ENGINE points.",
+		"Install acrdiag next to docker-credential-acrdiag (sudo install acrdiag /usr/local/bin/), or set ACRDIAG_ENGINE to its path; check: acrdiag --version"},
+	{ConfigInvalid, "acrdiag's configuration is invalid",
+		"The acrdiag configuration file (ACRDIAG_CONFIG, the user's or the system's config.json) cannot be read or does not parse, so acrdiag will not guess which identity or suffixes to use.",
+		"Fix or remove the file the message names (check it with: python3 -m json.tool FILE); an administrator's /etc/acrdiag/config.json wins for locked keys"},
+	{CacheLocked, "Another acrdiag process holds the token cache",
+		"Another docker-credential-acrdiag is renewing the token for this registry and did not finish in time (a hung az, a stopped process), so this one gave up waiting.",
+		"Retry; if it persists, find the stuck process: pgrep -a 'acrdiag|az'; then: docker acrcheck {host}"},
+	{Unknown, "No known cause matches",
+		"The text holds no evidence that points to a cause acrdiag knows; a guess would mislead more than it helps.",
+		"Diagnose the registry itself: docker acrcheck {host}"},
 }
 
 // Lookup returns the catalogue entry of id.
@@ -140,7 +152,7 @@ func FixWithEvidence(id, host, evidence string) string {
 func FixFor(id, host string) string {
 	c, ok := Lookup(id)
 	if !ok {
-		return "Run: docker acrcheck " + host
+		c = Cause{Fix: "Run: docker acrcheck {host}"}
 	}
 	registry, _, _ := strings.Cut(host, ".")
 	if registry == "" {

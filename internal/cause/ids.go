@@ -34,4 +34,8 @@ const (
 	AuthzPushDenied          = "authz.push_denied"
 	AuthzRepoScopedToken     = "authz.repo_scoped_token"
 	AuthzABACRepositoryRole  = "authz.abac_repository_role"
+	EngineMissing            = "acrdiag.engine_missing"
+	ConfigInvalid            = "acrdiag.config_invalid"
+	CacheLocked              = "acrdiag.cache_locked"
+	Unknown                  = "unknown"
 )
