@@ -1,10 +1,8 @@
 package explain
 
 import (
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/lazyre"
@@ -17,147 +15,15 @@ const (
 	Low    = "low"
 )
 
-// signal is one pattern of error text and the cause it points to. The table reads like the catalogue: a
-// cause, then what its errors look like, verbatim where Azure or Docker fixed the wording.
-type signal struct {
-	cause  string
-	weight int // 3 high: only this cause says it; 2 medium; 1 low: a hint among others
-	alts   []alternative
-}
-
-// alternative is one branch of a signal's pattern. Most branches start with a literal: the text must
-// contain it before the branch is compiled and tried, which keeps the hook's start-up short.
-type alternative struct {
-	literal string // lower case; "" when the branch starts with a pattern
-	re      func() *regexp.Regexp
-}
-
-func sig(cause string, weight int, pattern string) signal {
-	s := signal{cause: cause, weight: weight}
-	for _, alt := range splitAlternatives(pattern) {
-		s.alts = append(s.alts, alternative{literal: literalPrefix(alt), re: lazyre.New(`(?i)` + alt)})
-	}
-	return s
-}
-
-func (s signal) matches(text, lower string) bool {
-	for _, a := range s.alts {
-		if (a.literal == "" || strings.Contains(lower, a.literal)) && a.re().MatchString(text) {
-			return true
-		}
-	}
-	return false
-}
-
-// splitAlternatives splits a pattern at its top-level |, outside groups and classes.
-func splitAlternatives(p string) []string {
-	var out []string
-	depth, class, start := 0, false, 0
-	for i := 0; i < len(p); i++ {
-		switch c := p[i]; {
-		case c == '\\':
-			i++
-		case class:
-			class = c != ']'
-		case c == '[':
-			class = true
-		case c == '(':
-			depth++
-		case c == ')':
-			depth--
-		case c == '|' && depth == 0:
-			out = append(out, p[start:i])
-			start = i + 1
-		}
-	}
-	return append(out, p[start:])
-}
-
-// literalPrefix is the literal text a branch starts with (lower case), or "" when it is shorter than 3.
-func literalPrefix(alt string) string {
-	var b strings.Builder
-	for i := 0; i < len(alt); i++ {
-		c := alt[i]
-		if c == '\\' && i+1 < len(alt) && strings.IndexByte(`.-/'"()[]?*+|$^{}`, alt[i+1]) >= 0 {
-			c = alt[i+1]
-			i++
-		} else if strings.IndexByte(`\\.[](){}*+?^$|`, c) >= 0 {
-			break
-		}
-		if i+1 < len(alt) && strings.IndexByte(`?*{`, alt[i+1]) >= 0 {
-			break // the character is optional or repeated
-		}
-		b.WriteByte(c)
-	}
-	if b.Len() < 3 {
-		return ""
-	}
-	return strings.ToLower(b.String())
-}
-
-// signals is the classifier's table, built on first use (the credential helper links this package and
-// never classifies). Order does not matter: every signal is tried and scores add up.
-var signals = sync.OnceValue(buildSignals)
-
-func buildSignals() []signal {
-	return []signal{
-		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|DOCKER_DAEMON_ERROR|docker daemon is not running|error during connect`),
-		sig(cause.DockerDaemonUnreachable, 2, `DOCKER_COMMAND_ERROR|docker\.sock: connect`),
-		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old`),
-		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data`),
-		sig(cause.DockerCredentialStore, 1, `error getting credentials`),
-		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
-		sig(cause.RegistryNameInvalid, 3, `invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase`),
-		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
-		sig(cause.RegistryNotFound, 3, `lookup [a-z0-9-]+\.azurecr\.[a-z.]+[^\n]*no such host|could not be found in subscription|please verify that the registry exists|NXDOMAIN|LOGIN_SERVER_ERROR`),
-		sig(cause.RegistryNotFound, 2, `Could not connect to the registry login server|CONNECTIVITY_DNS_ERROR`),
-		sig(cause.RegistryThrottled, 3, `toomanyrequests|too many requests|CONNECTIVITY_TOOMANYREQUESTS_ERROR|response code: 429|status: 429|429 too many`),
-		sig(cause.RegistryManifestUnknown, 3, `manifest unknown|MANIFEST_UNKNOWN|manifest tagged by .* is not found|NAME_UNKNOWN|repository name not known to registry|manifest for .* not found`),
-		sig(cause.RegistryManifestUnknown, 1, `: not found\b|failed to resolve reference`),
-		sig(cause.NetworkDNSFailure, 3, `server misbehaving|temporary failure in name resolution|dns lookup failed|name or service not known`),
-		sig(cause.NetworkDNSFailure, 1, `no such host|lookup [^ ]+ on [0-9.:\[\]]+`),
-		sig(cause.NetworkProxyError, 3, `proxyconnect|proxy authentication required|\b407\b|proxy error|tunnel connection failed|HTTPS_PROXY|proxy refused`),
-		sig(cause.NetworkTLSError, 3, `x509:|tls: failed to verify|certificate signed by unknown authority|certificate has expired|certificate is valid for|CONNECTIVITY_SSL_ERROR|CERTIFICATE_VERIFY_FAILED|self[- ]signed certificate`),
-		sig(cause.NetworkTimeout, 3, `i/o timeout|client\.timeout exceeded|tls handshake timeout|request canceled while waiting for connection|connection timed out|context deadline exceeded|awaiting headers`),
-		sig(cause.NetworkConnectionReset, 3, `connection reset by peer|forcibly closed by the remote host|unexpected eof`),
-		sig(cause.NetworkConnectionReset, 1, `: EOF\b`),
-		sig(cause.NetworkFirewallDenied, 3, `client with ip '[0-9a-f.:]+' is not allowed access|aka\.ms/acr/firewall|CONNECTIVITY_FORBIDDEN_ERROR|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
-		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|"code":"DENIED"|\bdenied: client`),
-		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
-		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|InvalidAuthenticationInfo|data endpoint`),
-		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credential|executable not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found`),
-		sig(cause.AuthTokenExpired, 3, `AADSTS700082|AADSTS50173|AADSTS700024|token (is |has )?expired|expired token|stored credentials invalid or expired|the refresh token has expired|lifetime validation failed`),
-		sig(cause.AuthTokenExpired, 2, `error="invalid_token"|invalid_token`),
-		sig(cause.AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),
-		sig(cause.AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|incorrect username or password|bad credentials|invalid username/password|AADSTS70021|AADSTS50126`),
-		sig(cause.AuthInvalidCredentials, 1, `unauthorized: authentication required|401 unauthorized|login failed`),
-		sig(cause.AuthWrongTokenUsername, 2, `application not registered with aad`),
-		sig(cause.AuthAppNotRegistered, 3, `AADSTS700016|AADSTS90002|application with identifier .* was not found in the directory|application not registered with aad`),
-		sig(cause.AuthAudienceRejected, 3, `AADSTS500011|AADSTS50001|token validation failed|authentication-as-arm|resource principal named https://containerregistry\.azure\.net`),
-		// az falls back to the admin user after an Entra failure, so "admin user is disabled" often trails the real cause.
-		sig(cause.AuthAdminUserDisabled, 2, `admin user is disabled|admin-enabled`),
-		sig(cause.AuthAnonymousPullBlocked, 3, `pull access denied`),
-		sig(cause.AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|CONNECTIVITY_ACCESS_TOKEN_ERROR|access to registry .* was denied\. response code: 401|anonymous token: unexpected status[^\n]*401`),
-		sig(cause.AuthzPullDenied, 2, `authentication required, visit https://aka\.ms/acr/authorization|\bunauthorized\b|pull access denied|CONNECTIVITY_REFRESH_TOKEN_ERROR`),
-		sig(cause.AuthzPullDenied, 1, `failed to authorize`),
-		sig(cause.AuthzPushDenied, 3, `"action":"push"|action:push|insufficient_scope[^\n]*push|(push|metadata_write)[^\n]*insufficient_scope|AcrPush`),
-		sig(cause.AuthzPushDenied, 2, `requested access to the resource is denied`),
-		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|token is disabled|repository-scoped token`),
-	}
-}
-
-// Match is a cause that explains a text, with how sure the classifier is.
+// Match is a cause that explains a text, with how sure the classifier is and the evidence it rests on.
 type Match struct {
 	cause.Cause
 	Confidence string
 	Score      int
+	Evidence   []string
 }
 
-var (
-	ansi     = lazyre.New(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
-	hostLike = lazyre.New(`(?i)\b([a-z0-9][a-z0-9-]{0,62}(?:\.[a-z0-9-]{1,63})*\.azurecr\.(?:io|cn|us|de|eaglex\.ic\.gov|microsoft\.scloud))\b`)
-	pushWord = lazyre.New(`(?i)\bpush(ing|ed)?\b|PUT |PATCH |blobs/uploads|during a push`)
-)
+var ansi = lazyre.New(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
 
 // maxClassified bounds the text looked at: the start and the end of a huge log, where errors are.
 const maxClassified = 1 << 20
@@ -172,36 +38,40 @@ func Normalize(text string) string {
 	return strings.ReplaceAll(text, "\r", "")
 }
 
-// Host picks the first ACR login server named in the text, in lower case.
-func Host(text string) string {
-	if m := hostLike().FindStringSubmatch(text); m != nil {
-		return strings.ToLower(m[1])
-	}
-	return ""
-}
+// Host picks the first ACR login server named in the text (or the one a mistyped name meant), in lower case.
+func Host(text string) string { return Extract(text).Host() }
 
 // Classify returns the causes the text points to, best first; none when nothing matches.
 func Classify(text string) []Match {
-	text = Normalize(text)
-	lower := strings.ToLower(text)
+	return rank(Extract(text), nil)
+}
+
+// rank scores the causes the rules find in the facts, plus what the machine adds (local), best first.
+// When nothing stronger than a hint supports any cause, "unknown" comes first: a confident wrong cause
+// costs a user more than an honest "unknown".
+func rank(f *Facts, local []finding) []Match {
+	var all []finding
+	for _, r := range rules {
+		all = append(all, r(f)...)
+	}
+	all = adjust(f, append(all, local...))
 	score := map[string]int{}
 	best := map[string]int{}
-	for _, s := range signals() {
-		if s.matches(text, lower) {
-			score[s.cause] += s.weight
-			best[s.cause] = max(best[s.cause], s.weight)
+	evidence := map[string][]string{}
+	for _, v := range all {
+		if v.weight <= 0 {
+			continue
 		}
-	}
-	// An authorization failure during a push is about push rights, not pull rights.
-	if score[cause.AuthzPullDenied] > 0 && pushWord().MatchString(text) && !strings.Contains(strings.ToLower(text), `"action":"pull"`) {
-		score[cause.AuthzPushDenied] += score[cause.AuthzPullDenied]
-		best[cause.AuthzPushDenied] = max(best[cause.AuthzPushDenied], best[cause.AuthzPullDenied])
-		score[cause.AuthzPullDenied]--
+		score[v.cause] += v.weight
+		best[v.cause] = max(best[v.cause], v.weight)
+		if !slices.Contains(evidence[v.cause], v.evidence) {
+			evidence[v.cause] = append(evidence[v.cause], v.evidence)
+		}
 	}
 	var out []Match
 	for id, sc := range score {
 		c, ok := cause.Lookup(id)
-		if !ok || sc <= 0 {
+		if !ok {
 			continue
 		}
 		conf := Low
@@ -211,7 +81,7 @@ func Classify(text string) []Match {
 		case best[id] == 2:
 			conf = Medium
 		}
-		out = append(out, Match{Cause: c, Confidence: conf, Score: sc*10 + best[id]})
+		out = append(out, Match{Cause: c, Confidence: conf, Score: best[id]*100 + sc, Evidence: evidence[id]})
 	}
 	slices.SortStableFunc(out, func(a, b Match) int {
 		if a.Score != b.Score {
@@ -219,5 +89,9 @@ func Classify(text string) []Match {
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
+	if len(out) > 0 && out[0].Confidence == Low {
+		u, _ := cause.Lookup(cause.Unknown)
+		out = append([]Match{{Cause: u, Confidence: Low, Evidence: []string{"only hints, none that points to one cause"}}}, out...)
+	}
 	return out
 }

@@ -44,7 +44,7 @@ func TestHost(t *testing.T) {
 }
 
 func FuzzClassify(f *testing.F) {
-	for _, c := range corpus[:10] {
+	for _, c := range referenceCorpus[:10] {
 		f.Add(c.text)
 	}
 	f.Fuzz(func(t *testing.T, text string) {

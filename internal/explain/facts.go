@@ -1,0 +1,126 @@
+package explain
+
+import (
+	"strings"
+)
+
+// Facts is what a text says, before any cause is named: the first step of an explanation.
+type Facts struct {
+	Text  string // normalised text
+	lower string
+
+	Refs     []Ref      // registry references, in order of appearance
+	Statuses []Status   // HTTP statuses and the requests they answered
+	Tool     string     // the program that printed the text, "" when it cannot be told
+	Entra    []string   // AADSTS codes, e.g. "700016"
+	Codes    []string   // ACR error codes and the Azure CLI's error names, upper case
+	Network  []string   // network error forms: the net* constants
+	Action   string     // what the failing command did: pull, push, build, login, or ""
+	Proxy    bool       // the text shows a proxy on the path
+	Phrases  []phraseOn // phrase-table signals that matched
+}
+
+// Network error forms, as Go, Python and Node spell them.
+const (
+	netNXDomain   = "dns-no-such-host"  // the resolver answered that the name does not exist
+	netDNSServer  = "dns-server"        // the resolver itself failed (misbehaving, timeout, EAI_AGAIN)
+	netTimeout    = "timeout"           // connect or headers timed out
+	netReset      = "reset"             // connection reset or closed mid-way (EOF)
+	netRefused    = "refused"           // connection refused
+	netTLSCA      = "tls-unknown-ca"    // certificate signed by an unknown authority
+	netTLSName    = "tls-name-mismatch" // certificate valid for other names
+	netTLSExpired = "tls-expired"       // certificate expired or not yet valid
+	netTLSOther   = "tls"               // another TLS failure
+	netProxy      = "proxy"             // proxyconnect, tunnel or proxy errors
+	netProxyAuth  = "proxy-auth"        // 407 Proxy Authentication Required
+	netPrivateIP  = "private-ip"        // a connection to a private address failed
+	netNoRoute    = "no-route"          // no route to host, network unreachable
+)
+
+// Extract turns text into facts. It never fails: text it does not understand yields empty facts.
+func Extract(text string) *Facts {
+	text = Normalize(text)
+	f := &Facts{Text: text, lower: strings.ToLower(text)}
+	f.Refs = findRefs(text)
+	f.Statuses = findStatuses(text)
+	f.Tool = findTool(f.lower)
+	f.Entra = findEntraCodes(text)
+	f.Codes = findCodes(text)
+	f.Network = findNetwork(f.lower)
+	f.Action = findAction(f.lower)
+	f.Proxy = f.has(netProxy) || f.has(netProxyAuth) || strings.Contains(f.lower, "proxyconnect")
+	f.Phrases = matchPhrases(text, f.lower)
+	return f
+}
+
+func (f *Facts) has(network string) bool {
+	for _, n := range f.Network {
+		if n == network {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Facts) hasCode(code string) bool {
+	for _, c := range f.Codes {
+		if c == code {
+			return true
+		}
+	}
+	return false
+}
+
+func (f *Facts) contains(s ...string) bool {
+	for _, x := range s {
+		if strings.Contains(f.lower, x) {
+			return true
+		}
+	}
+	return false
+}
+
+// status finds the first status with code among those that answered one of the request kinds (any when
+// none is given).
+func (f *Facts) status(code int, kinds ...string) (Status, bool) {
+	for _, s := range f.Statuses {
+		if s.Code != code {
+			continue
+		}
+		if len(kinds) == 0 {
+			return s, true
+		}
+		for _, k := range kinds {
+			if s.Request == k {
+				return s, true
+			}
+		}
+	}
+	return Status{}, false
+}
+
+// Host is the first usable ACR login server the facts name, "" when none.
+func (f *Facts) Host() string {
+	for _, r := range f.Refs {
+		if r.Host != "" && r.Problem == "" {
+			return r.Host
+		}
+	}
+	for _, r := range f.Refs {
+		if r.Suggestion != "" {
+			return r.Suggestion
+		}
+	}
+	return ""
+}
+
+// Repository is the first repository the text names in an image reference on Host, "" when none.
+func (f *Facts) Repository() string {
+	host := f.Host()
+	for _, r := range f.Refs {
+		if r.Repository != "" && (r.Host == host || r.Suggestion == host) {
+			return r.Repository
+		}
+	}
+	return ""
+}

@@ -1,0 +1,200 @@
+package explain
+
+import (
+	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/lazyre"
+)
+
+// tools tells the program that printed a text by what only it prints; the first that matches wins, so
+// wrappers (CI tasks, az) come before what they wrap.
+var tools = []struct{ name, marker string }{
+	{"azure-pipelines", "##[error]"},
+	{"github-actions", "##[group]"},
+	{"github-actions", "docker/login-action"},
+	{"github-actions", "azure/docker-login"},
+	{"vscode-docker", "vscode"},
+	{"az", "az acr "},
+	{"az", "an error occurred: "},
+	{"az", "azure-cli"},
+	{"az", "traceback (most recent call last)"},
+	{"az", "msrest"},
+	{"az", "please run 'az login'"},
+	{"kubelet", "failed to pull image"},
+	{"kubelet", "errimagepull"},
+	{"kubelet", "imagepullbackoff"},
+	{"containerd", "failed to pull and unpack image"},
+	{"containerd", "rpc error: code ="},
+	{"buildx", "failed to solve"},
+	{"buildx", "error: failed to"},
+	{"buildx", "load metadata for"},
+	{"helm", "helm "},
+	{"oras", "oras "},
+	{"crane", "crane "},
+	{"podman", "podman"},
+	{"skopeo", "skopeo"},
+	{"skopeo", "trying to pull"},
+	{"kaniko", "kaniko"},
+	{"terraform", "terraform"},
+	{"docker-desktop", "docker desktop"},
+	{"credential-helper", "docker-credential-"},
+	{"docker", "error response from daemon"},
+	{"docker", "docker login"},
+	{"docker", "docker push"},
+	{"docker", "docker pull"},
+	{"azidentity", "defaultazurecredential"},
+	{"azidentity", "credential: "},
+}
+
+func findTool(lower string) string {
+	for _, t := range tools {
+		if strings.Contains(lower, t.marker) {
+			return t.name
+		}
+	}
+	return ""
+}
+
+var (
+	aadstsCode = lazyre.New(`AADSTS(\d{5,7})`)
+	// ACR error codes in JSON bodies and the Azure CLI's error names
+	errorCode = lazyre.New(`"code"\s*:\s*"([A-Z_]+)"|\b(CONNECTIVITY_[A-Z_]+|DOCKER_[A-Z_]+|LOGIN_SERVER_ERROR|MANIFEST_UNKNOWN|NAME_UNKNOWN|BLOB_UNKNOWN|TOOMANYREQUESTS|UNAUTHORIZED|DENIED|UNSUPPORTED|AuthorizationFailed|ResourceNotFound|ResourceGroupNotFound|InvalidAuthenticationInfo|AuthenticationFailed|SubscriptionNotFound|InvalidClientTokenId)\b`)
+)
+
+func findEntraCodes(text string) []string {
+	var out []string
+	for _, m := range aadstsCode().FindAllStringSubmatch(text, -1) {
+		out = appendOnce(out, m[1])
+	}
+	return out
+}
+
+func findCodes(text string) []string {
+	var out []string
+	for _, m := range errorCode().FindAllStringSubmatch(text, -1) {
+		out = appendOnce(out, strings.ToUpper(m[1]+m[2]))
+	}
+	return out
+}
+
+// networkForms are the spellings of network failures in Go, Python (requests, urllib3), Node and .NET.
+var networkForms = []struct{ form, marker string }{
+	{netNXDomain, "no such host"},
+	{netNXDomain, "getaddrinfo enotfound"},
+	{netNXDomain, "name or service not known"},
+	{netNXDomain, "nodename nor servname provided"},
+	{netNXDomain, "no address associated with hostname"},
+	{netNXDomain, "could not resolve host"},
+	{netNXDomain, "nxdomain"},
+	{netNXDomain, "failed to resolve"},
+	{netNXDomain, "no such host is known"},
+	{netDNSServer, "server misbehaving"},
+	{netDNSServer, "temporary failure in name resolution"},
+	{netDNSServer, "getaddrinfo eai_again"},
+	{netDNSServer, "dns lookup failed"},
+	{netTimeout, "i/o timeout"},
+	{netTimeout, "timed out"},
+	{netTimeout, "timeout exceeded"},
+	{netTimeout, "context deadline exceeded"},
+	{netTimeout, "tls handshake timeout"},
+	{netTimeout, "etimedout"},
+	{netTimeout, "connecttimeouterror"},
+	{netTimeout, "request canceled while waiting for connection"},
+	{netTimeout, "awaiting headers"},
+	{netReset, "connection reset"},
+	{netReset, "econnreset"},
+	{netReset, "forcibly closed"},
+	{netReset, "unexpected eof"},
+	{netReset, "connection aborted"},
+	{netReset, "remote end closed connection"},
+	{netReset, "remotedisconnected"},
+	{netReset, "eof occurred in violation of protocol"},
+	{netRefused, "connection refused"},
+	{netRefused, "econnrefused"},
+	{netRefused, "actively refused"},
+	{netNoRoute, "no route to host"},
+	{netNoRoute, "network is unreachable"},
+	{netNoRoute, "ehostunreach"},
+	{netTLSCA, "certificate signed by unknown authority"},
+	{netTLSCA, "unable to get local issuer certificate"},
+	{netTLSCA, "self signed certificate"},
+	{netTLSCA, "self-signed certificate"},
+	{netTLSCA, "unknown certificate authority"},
+	{netTLSCA, "certificate_verify_failed"},
+	{netTLSCA, "unable_to_verify_leaf_signature"},
+	{netTLSCA, "the remote certificate is invalid"},
+	{netTLSName, "certificate is valid for"},
+	{netTLSName, "hostname mismatch"},
+	{netTLSName, "doesn't match"},
+	{netTLSName, "err_tls_cert_altname_invalid"},
+	{netTLSExpired, "certificate has expired"},
+	{netTLSExpired, "certificate is not yet valid"},
+	{netTLSExpired, "cert_has_expired"},
+	{netTLSOther, "x509:"},
+	{netTLSOther, "tls:"},
+	{netTLSOther, "sslerror"},
+	{netTLSOther, "ssl: "},
+	{netProxyAuth, "proxy authentication required"},
+	{netProxyAuth, " 407"},
+	{netProxy, "proxyconnect"},
+	{netProxy, "proxyerror"},
+	{netProxy, "tunnel connection failed"},
+	{netProxy, "unable to connect to proxy"},
+	{netProxy, "cannot connect to proxy"},
+	{netProxy, "proxy error"},
+}
+
+var dnsTimeout = lazyre.New(`lookup \S+ on \S+: (?:read|dial) udp[^\n]*i/o timeout`)
+
+var privateDial = lazyre.New(`(?:dial tcp|connect to|connecting to|connect econnrefused|connect etimedout) (?:10\.|172\.(?:1[6-9]|2\d|3[01])\.|192\.168\.)[0-9.]+:\d+`)
+
+func findNetwork(lower string) []string {
+	var out []string
+	for _, n := range networkForms {
+		if strings.Contains(lower, n.marker) {
+			out = appendOnce(out, n.form)
+		}
+	}
+	if dnsTimeout().MatchString(lower) {
+		out = appendOnce(out, netDNSServer)
+	}
+	if privateDial().MatchString(lower) {
+		out = appendOnce(out, netPrivateIP)
+	}
+	return out
+}
+
+var (
+	pushAction  = lazyre.New(`\bpush(ing|ed)?\b|\bput |\bpatch |blobs/uploads|:push\b|%3apush\b|metadata_write|failed to copy:.*\bto\b`)
+	buildAction = lazyre.New(`failed to solve|load metadata for|\bfrom [a-z0-9.-]+/|docker build|buildx|step \d+/\d+ : from|dockerfile`)
+	pullAction  = lazyre.New(`\bpull(ing|ed)?\b|:pull\b|%3apull\b|errimagepull|imagepullbackoff|failed to resolve reference|manifests/`)
+	loginAction = lazyre.New(`\blogin\b|log in|authenticate|az acr login|/oauth2/exchange|get-login-password`)
+)
+
+// findAction tells what the failing command did. A build pulls its base images before it pushes, so
+// "build" is its own action.
+func findAction(lower string) string {
+	switch {
+	case buildAction().MatchString(lower):
+		if strings.Contains(lower, "failed to push") || strings.Contains(lower, "exporting to image") && strings.Contains(lower, "push") {
+			return "push"
+		}
+		return "build"
+	case pushAction().MatchString(lower):
+		return "push"
+	case pullAction().MatchString(lower):
+		return "pull"
+	case loginAction().MatchString(lower):
+		return "login"
+	}
+	return ""
+}
+
+func appendOnce(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}

@@ -1,0 +1,172 @@
+package explain
+
+import (
+	"errors"
+	"net/netip"
+	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/lazyre"
+	"github.com/acrdiag/acrdiag/internal/registry"
+)
+
+// Ref is one registry reference in the text: a login server, an image, a URL, an `az acr` argument.
+type Ref struct {
+	Text       string `json:"text"`                 // as written
+	Host       string `json:"host,omitempty"`       // the ACR login server it names, lower case
+	Repository string `json:"repository,omitempty"` // for an image reference
+	Problem    string `json:"problem,omitempty"`    // why the name cannot work; "" when it can
+	Suggestion string `json:"suggestion,omitempty"` // the login server meant, when it can be guessed
+}
+
+// Problems a name can have.
+const (
+	probUpperCase    = "upper case: Docker keys credentials by the exact, lower-case login server"
+	probSuffixTypo   = "the suffix is mistyped"
+	probNoRegistry   = "the image names no registry, so Docker sends it to Docker Hub (docker.io)"
+	probBareName     = "the registry name alone is not a login server"
+	probIPAddress    = "an IP address: the registry's certificate and tokens are issued for its name"
+	probLoginAsName  = "az acr takes the registry's resource name (-n), not its login server"
+	probPrivatelink  = "the privatelink name is resolved by DNS only; clients use the public login server"
+	probDataEndpoint = "a data endpoint serves layer downloads, not logins"
+)
+
+var (
+	urlRef = lazyre.New(`(?i)\bhttps?://([A-Za-z0-9.-]+(?::\d+)?)(/[^\s"'` + "`" + `<>)\]]*)?`)
+	// a host that looks like ACR or close to it: any label before azurecr-like or acr-like suffixes
+	acrishHost = lazyre.New(`(?i)\b((?:[a-z0-9-]+\.)+(?:azure[a-z-]{0,4}|azur[a-z]{0,3}|azrcr|azucr|acr)\.[a-z]{2,5}(?:\.[a-z]+)*)\b(/[a-z0-9._/-]+)?(:[A-Za-z0-9._-]+)?`)
+	imageArg   = lazyre.New(`(?i)(?:failed to pull image|pull access denied for|manifest for|failed to resolve reference|error pulling image|pulling image|docker (?:pull|push|tag|run)|podman (?:pull|push)|push(?:ing)? to|for image)\s+["']?([a-z0-9][A-Za-z0-9._/:@-]*)`)
+	loginArg   = lazyre.New(`(?i)\b(?:docker|podman|helm registry|oras|crane auth|regctl registry) login\s+(?:-[a-z-]+(?:[ =]\S+)?\s+)*([A-Za-z0-9][A-Za-z0-9._:-]*)`)
+	azNameArg  = lazyre.New(`(?i)\baz acr (?:login|show|check-health|repository \w+|import|build)\b[^\n]*?(?:-n|--name|-r|--registry)[ =]+["']?([A-Za-z0-9._-]+)`)
+)
+
+// findRefs collects the registry references of text, each judged once (the first time it appears).
+func findRefs(text string) []Ref {
+	var refs []Ref
+	seen := map[string]bool{}
+	add := func(r Ref) {
+		key := strings.ToLower(r.Text)
+		if r.Text == "" || seen[key] {
+			return
+		}
+		seen[key] = true
+		refs = append(refs, r)
+	}
+	for _, m := range urlRef().FindAllStringSubmatch(text, -1) {
+		host := m[1]
+		if isAzureInfra(host) {
+			continue
+		}
+		add(judgeHost(host, host))
+	}
+	for _, m := range acrishHost().FindAllStringSubmatch(text, -1) {
+		r := judgeHost(m[1], m[1])
+		if r.Host == "" && r.Suggestion == "" && r.Problem == "" {
+			continue
+		}
+		r.Repository = repositoryOf(m[2])
+		add(r)
+	}
+	for _, m := range imageArg().FindAllStringSubmatch(text, -1) {
+		add(judgeImage(strings.Trim(m[1], `"'.,:;`)))
+	}
+	for _, m := range loginArg().FindAllStringSubmatch(text, -1) {
+		arg := m[1]
+		if r := judgeHost(arg, arg); r.Host != "" || r.Problem != "" {
+			add(r)
+		} else if s := registry.Suggest(arg); s != "" {
+			add(Ref{Text: arg, Problem: probBareName, Suggestion: s})
+		}
+	}
+	for _, m := range azNameArg().FindAllStringSubmatch(text, -1) {
+		arg := m[1]
+		if ls, err := registry.ParseLoginServer(arg); err == nil {
+			add(Ref{Text: arg, Host: ls.Host, Problem: probLoginAsName, Suggestion: ls.Host})
+		}
+	}
+	return refs
+}
+
+// isAzureInfra is a host of Azure itself (Entra ID, Resource Manager, docs), never a registry reference.
+func isAzureInfra(host string) bool {
+	h := strings.ToLower(host)
+	for _, s := range []string{"login.microsoftonline.com", "management.azure.com", "aka.ms", "docs.microsoft.com",
+		"learn.microsoft.com", "github.com", "docs.docker.com", "portal.azure.com", "login.microsoftonline.us",
+		"login.chinacloudapi.cn", "graph.microsoft.com"} {
+		if h == s || strings.HasSuffix(h, "."+s) {
+			return true
+		}
+	}
+	return false
+}
+
+// judgeHost judges one host name (written as text) with the login-server checks of the diagnosis.
+func judgeHost(text, host string) Ref {
+	r := Ref{Text: text}
+	h := strings.TrimSuffix(host, ":443")
+	if addr, err := netip.ParseAddr(strings.Split(h, ":")[0]); err == nil {
+		if addr.IsLoopback() {
+			return Ref{}
+		}
+		r.Problem = probIPAddress
+		return r
+	}
+	ls, err := registry.ParseLoginServer(h)
+	var ne *registry.NameError
+	switch {
+	case err == nil:
+		r.Host = ls.Host
+		if h != strings.ToLower(h) {
+			r.Problem, r.Suggestion = probUpperCase, ls.Host
+		}
+	case errors.As(err, &ne):
+		r.Problem, r.Suggestion = ne.Reason, ne.Suggestion
+		if strings.Contains(strings.ToLower(h), ".privatelink.") {
+			r.Problem = probPrivatelink
+		} else if strings.Contains(strings.ToLower(h), ".data.") {
+			r.Problem = probDataEndpoint
+		}
+	default:
+		if s := registry.Suggest(h); s != "" && strings.Contains(h, ".") {
+			r.Problem, r.Suggestion = probSuffixTypo, s
+		}
+	}
+	return r
+}
+
+// judgeImage judges an image reference: its registry part, or the lack of one.
+func judgeImage(ref string) Ref {
+	first, rest, hasSlash := strings.Cut(ref, "/")
+	if !hasSlash || (!strings.ContainsAny(first, ".:") && first != "localhost") {
+		if strings.Contains(ref, "://") || len(ref) < 2 {
+			return Ref{}
+		}
+		return Ref{Text: ref, Problem: probNoRegistry}
+	}
+	r := judgeHost(first, first)
+	if r.Host == "" && r.Problem == "" {
+		return Ref{} // another registry: not ours to judge
+	}
+	r.Text = ref
+	r.Repository = repositoryOf("/" + rest)
+	return r
+}
+
+// repositoryOf is the repository of a path such as /app/web:1 or /v2/app/web/manifests/1.
+func repositoryOf(path string) string {
+	p := strings.Trim(path, "/")
+	if p == "" {
+		return ""
+	}
+	if rest, ok := strings.CutPrefix(p, "v2/"); ok {
+		for _, sep := range []string{"/manifests/", "/blobs/", "/tags/"} {
+			if i := strings.Index(rest, sep); i > 0 {
+				return rest[:i]
+			}
+		}
+		return ""
+	}
+	if i := strings.IndexAny(p, ":@"); i >= 0 {
+		p = p[:i]
+	}
+	return strings.ToLower(p)
+}

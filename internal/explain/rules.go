@@ -1,0 +1,222 @@
+package explain
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/cause"
+)
+
+// finding is one rule's vote for a cause, with the evidence it rests on.
+type finding struct {
+	cause    string
+	weight   int // 4 decisive, 3 strong, 2 medium, 1 a hint among others
+	evidence string
+}
+
+// rule looks at the facts and votes for causes.
+type rule func(f *Facts) []finding
+
+// rules run in order; each sees all facts, none sees another's votes. adjust (below) then applies what
+// only the whole picture can tell.
+var rules = []rule{phraseRule, entraRule, nameRule, statusRule, networkRule}
+
+func phraseRule(f *Facts) []finding {
+	var out []finding
+	for _, p := range f.Phrases {
+		out = append(out, finding{p.cause, p.weight, fmt.Sprintf("the text says %q", clipQuote(p.text))})
+	}
+	return out
+}
+
+func entraRule(f *Facts) []finding {
+	var out []finding
+	for _, code := range f.Entra {
+		if id, ok := cause.ForEntraCode(code); ok {
+			out = append(out, finding{id, 4, "Entra ID answered AADSTS" + code})
+		}
+	}
+	return out
+}
+
+func nameRule(f *Facts) []finding {
+	var out []finding
+	dockerHub := f.contains("registry-1.docker.io", "docker.io/library/", "index.docker.io", "repository does not exist or may require 'docker login'")
+	for _, r := range f.Refs {
+		weight := 0
+		switch r.Problem {
+		case "":
+			continue
+		case probPrivatelink, probSuffixTypo, probDataEndpoint:
+			weight = 4
+		case probUpperCase, probBareName, probIPAddress:
+			weight = 3
+		case probNoRegistry:
+			if dockerHub {
+				weight = 3
+			}
+		case probLoginAsName:
+			weight = 1
+		default: // the login-server checks' own reasons
+			weight = 3
+		}
+		if weight == 0 {
+			continue
+		}
+		ev := fmt.Sprintf("%q: %s", r.Text, r.Problem)
+		if r.Suggestion != "" {
+			ev += "; the login server is " + r.Suggestion
+		}
+		out = append(out, finding{cause.RegistryNameInvalid, weight, ev})
+	}
+	return out
+}
+
+func statusRule(f *Facts) []finding {
+	var out []finding
+	for _, s := range f.Statuses {
+		ev := fmt.Sprintf("HTTP %d", s.Code)
+		if s.Request != "" {
+			ev += " from the " + describeRequest(s.Request)
+		}
+		switch {
+		case s.Code == 429:
+			out = append(out, finding{cause.RegistryThrottled, 4, ev})
+		case s.Code == 407:
+			out = append(out, finding{cause.NetworkProxyError, 4, ev})
+		case s.Code == 404 && (s.Request == reqManifest || s.Request == reqBlob):
+			out = append(out, finding{cause.RegistryManifestUnknown, 3, ev})
+		case s.Code == 404 && s.Request == reqChallenge:
+			out = append(out, finding{cause.RegistryNameInvalid, 2, ev + ": the host is not a registry"})
+		case s.Code == 403 && s.Request == reqData:
+			out = append(out, finding{cause.NetworkDataEndpoint, 3, ev})
+		case s.Code == 403 && (s.Request == reqChallenge || s.Request == reqToken || s.Request == reqExchange || s.Request == reqLogin || s.Request == ""):
+			if !f.contains("requested access to the resource is denied", "insufficient_scope", "insufficient scopes") {
+				out = append(out, finding{cause.NetworkFirewallDenied, 2, ev})
+			}
+		case s.Code == 401 && s.Request == reqToken:
+			out = append(out, finding{authzFor(f.Action), 2, ev + ": the registry gives this identity no token for the repository"})
+		case s.Code == 401 && s.Request == reqExchange:
+			out = append(out, finding{cause.AuthzPullDenied, 2, ev + ": the registry refuses the Entra token"})
+		case (s.Code == 502 || s.Code == 503 || s.Code == 504) && f.Proxy:
+			out = append(out, finding{cause.NetworkProxyError, 3, ev + " through a proxy"})
+		}
+	}
+	return out
+}
+
+// authzFor is the authorization cause of an action: a push needs push rights; a pull and a build (which
+// pulls its base images first) need pull rights.
+func authzFor(action string) string {
+	if action == "push" {
+		return cause.AuthzPushDenied
+	}
+	return cause.AuthzPullDenied
+}
+
+func networkRule(f *Facts) []finding {
+	var out []finding
+	dataHost := f.contains(".data.azurecr.", ".blob.core.windows.net", ".blob.core.chinacloudapi.cn", ".blob.core.usgovcloudapi.net")
+	acrHost := f.Host() != ""
+	switch {
+	case f.has(netPrivateIP) && (f.has(netTimeout) || f.has(netNoRoute) || f.has(netRefused)):
+		out = append(out, finding{cause.NetworkPrivateEndpoint, 3, "a connection to a private address failed"})
+	case dataHost && (f.has(netTimeout) || f.has(netReset) || f.has(netRefused) || f.has(netNXDomain) || f.has(netNoRoute)):
+		out = append(out, finding{cause.NetworkDataEndpoint, 3, "the connection to the data endpoint or storage host failed"})
+	}
+	if f.has(netNXDomain) && !f.has(netDNSServer) {
+		if acrHost {
+			out = append(out, finding{cause.RegistryNotFound, 3, "the login server's name does not resolve"})
+		} else {
+			out = append(out, finding{cause.NetworkDNSFailure, 1, "a name does not resolve"})
+		}
+	}
+	if f.has(netDNSServer) {
+		out = append(out, finding{cause.NetworkDNSFailure, 3, "the resolver itself fails"})
+	}
+	if f.has(netProxy) {
+		out = append(out, finding{cause.NetworkProxyError, 3, "the failure is in the proxy connection"})
+	}
+	if f.has(netRefused) && f.Proxy {
+		out = append(out, finding{cause.NetworkProxyError, 2, "the connection to the proxy is refused"})
+	}
+	if f.has(netTLSCA) || f.has(netTLSName) || f.has(netTLSExpired) {
+		out = append(out, finding{cause.NetworkTLSError, 3, "the certificate is not trusted"})
+	} else if f.has(netTLSOther) {
+		out = append(out, finding{cause.NetworkTLSError, 2, "the TLS connection fails"})
+	}
+	if f.has(netReset) {
+		out = append(out, finding{cause.NetworkConnectionReset, 2, "the connection is reset"})
+	}
+	if f.has(netTimeout) || f.has(netNoRoute) {
+		out = append(out, finding{cause.NetworkTimeout, 2, "the connection times out"})
+	}
+	return out
+}
+
+func describeRequest(kind string) string {
+	switch kind {
+	case reqChallenge:
+		return "registry's /v2/ challenge"
+	case reqToken:
+		return "registry's token endpoint (/oauth2/token)"
+	case reqExchange:
+		return "registry's token exchange (/oauth2/exchange)"
+	case reqManifest:
+		return "manifest request"
+	case reqBlob:
+		return "layer download"
+	case reqUpload:
+		return "layer upload"
+	case reqData:
+		return "data endpoint or storage"
+	case reqEntra:
+		return "Entra ID token endpoint"
+	case reqARM:
+		return "Azure Resource Manager"
+	case reqLogin:
+		return "login check"
+	}
+	return kind
+}
+
+func clipQuote(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > 120 {
+		s = s[:120] + "..."
+	}
+	return s
+}
+
+// adjust applies what only the whole picture tells: which right an authorization failure is about, and
+// which messages merely trail the real cause.
+func adjust(f *Facts, votes []finding) []finding {
+	strongOther := func(except ...string) bool {
+		for _, v := range votes {
+			if v.weight >= 3 && !slices.Contains(except, v.cause) {
+				return true
+			}
+		}
+		return false
+	}
+	explicitPull := f.contains(`"action":"pull"`, "action:pull") && !f.contains("push")
+	for i, v := range votes {
+		switch {
+		case v.cause == cause.AuthzPullDenied && f.Action == "push" && !explicitPull:
+			votes[i].cause = cause.AuthzPushDenied
+			votes[i].evidence += " during a push"
+		case v.cause == cause.AuthzPushDenied && v.weight <= 2 && (f.Action == "pull" || f.Action == "build"):
+			// a build pulls its base images before it pushes anything
+			votes[i].cause = cause.AuthzPullDenied
+			votes[i].evidence += " during a " + f.Action
+		case v.cause == cause.DockerNonTTYLogin && strongOther(cause.DockerNonTTYLogin, cause.AuthAdminUserDisabled):
+			// az asks for a password only after the Entra login failed: that failure is the cause
+			votes[i].weight = 1
+		case v.cause == cause.AuthAdminUserDisabled && strongOther(cause.AuthAdminUserDisabled, cause.DockerNonTTYLogin):
+			// az falls back to the admin user after an Entra failure, so "admin user is disabled" trails it
+			votes[i].weight = 1
+		}
+	}
+	return votes
+}
