@@ -3,56 +3,118 @@ package acrcheck
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/dockerconfig"
 	"github.com/acrdiag/acrdiag/internal/explain"
 )
 
-// maxExplainInput bounds what explain reads: a whole CI log, not an endless stream.
+// maxExplainInput bounds what explain keeps of its input: the end of a whole CI log, where errors are.
 const maxExplainInput = 64 << 20
 
-// Confirm runs the diagnosis of the registry an explanation names and writes it after the explanation
-// (text) or returns it to embed (JSON). Only the acrdiag engine can: the plugin hands --check over to it.
-type Confirm func(ctx context.Context, e *explain.Explanation) (report any, text func(io.Writer) error, err error)
+// Confirm runs the diagnosis of what an explanation is about (its registry, repository and action), marks
+// each cause confirmed or ruled out, and returns the report to embed (JSON) or write after the explanation
+// (text), and whether a problem was confirmed. Only the acrdiag engine can: the plugin hands --check to it.
+type Confirm func(ctx context.Context, e *explain.Explanation) (report any, text func(io.Writer) error, confirmed bool, err error)
+
+// explainMachine is what explain may read about this machine: Docker's config.json and acrdiag's failure
+// record. A recorded failure older than an hour explains nothing pasted now.
+func explainMachine() *explain.Machine {
+	m := &explain.Machine{FailureWithin: time.Hour}
+	if p, err := dockerconfig.Path(); err == nil {
+		m.DockerConfig = p
+	}
+	if cfg, err := config.Load(); err == nil {
+		m.CacheDir = cfg.CacheDir
+	}
+	return m
+}
+
+// readTail reads r to its end and keeps the last max bytes; dropped is how many came before them.
+func readTail(r io.Reader, max int) (text string, dropped int64, err error) {
+	buf := make([]byte, 0, 64<<10)
+	chunk := make([]byte, 64<<10)
+	for {
+		n, rerr := r.Read(chunk)
+		buf = append(buf, chunk[:n]...)
+		if len(buf) > 2*max {
+			dropped += int64(len(buf) - max)
+			buf = append(buf[:0], buf[len(buf)-max:]...)
+		}
+		if rerr == io.EOF {
+			break
+		}
+		if rerr != nil {
+			return "", 0, rerr
+		}
+	}
+	if len(buf) > max {
+		dropped += int64(len(buf) - max)
+		buf = buf[len(buf)-max:]
+	}
+	return string(buf), dropped, nil
+}
 
 // NewExplainCommand is `explain [TEXT]`; confirm is nil where --check is handed to the engine.
 func NewExplainCommand(st Streams, confirm Confirm) *cobra.Command {
 	var format string
-	var check bool
+	var check, offline bool
 	cmd := &cobra.Command{
 		Use:   "explain [TEXT]",
 		Short: "Explain error text from docker, BuildKit, crane, az, kubelet or a CI log",
 		Long: `Explain error text: the likely causes from acrdiag's catalogue, best first, each with why it happens
 and the commands that fix it. Reads TEXT, or standard input when there is none. With --check, also runs
-the diagnosis of the registry named in the text, to confirm or rule out each cause.`,
+the diagnosis of the registry, repository and action the text is about, to confirm or rule out each
+cause (exit status 1 when it confirms a problem). Unless --offline, what this machine knows about the
+registry counts as evidence: the credentials Docker stores for it, its credential helper, and the
+failures docker-credential-acrdiag recorded for it in the last hour.`,
 		Example: `  docker pull myregistry.azurecr.io/app:1 2>&1 | docker acrcheck explain
   docker acrcheck explain "unauthorized: authentication required, visit https://aka.ms/acr/authorization"
   kubectl describe pod web-0 | docker acrcheck explain --format json`,
 		SilenceUsage: true, SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
+		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			if format != "text" && format != "json" {
 				return usageError("--format must be text or json, not %q", format)
 			}
 			text := strings.Join(args, " ")
 			if len(args) == 0 {
-				b, err := io.ReadAll(io.LimitReader(st.In, maxExplainInput))
+				tail, dropped, err := readTail(st.In, maxExplainInput)
 				if err != nil {
 					return usageError("read standard input: %v", err)
 				}
-				text = string(b)
+				if dropped > 0 {
+					fmt.Fprintf(st.Err, "explain: the input is %d MiB; only its last %d MiB were read, where errors are\n", (dropped+int64(len(tail)))>>20, maxExplainInput>>20)
+				}
+				text = tail
 			}
-			e := explain.Explain(text)
+			var machine *explain.Machine
+			if !offline {
+				machine = explainMachine()
+			}
+			e := explain.Explain(text, machine)
 			var report any
 			var reportText func(w io.Writer) error
+			var confirmed bool
 			if check && e.Registry != "" && confirm != nil {
 				var err error
-				if report, reportText, err = confirm(cmd.Context(), &e); err != nil {
+				if report, reportText, confirmed, err = confirm(cmd.Context(), &e); err != nil {
 					return err
 				}
 			}
+			if check && e.Registry == "" {
+				fmt.Fprintln(st.Err, "explain --check: the text names no registry to diagnose; run: docker acrcheck REGISTRY")
+			}
+			defer func() {
+				if confirmed && err == nil {
+					err = &ExitError{Code: 1}
+				}
+			}()
 			if format == "json" {
 				if report != nil {
 					return writeJSON(st.Out, struct {
@@ -74,6 +136,7 @@ the diagnosis of the registry named in the text, to confirm or rule out each cau
 	}
 	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
 	cmd.Flags().BoolVar(&check, "check", false, "also diagnose the registry named in the text, to confirm or rule out each cause")
+	cmd.Flags().BoolVar(&offline, "offline", false, "explain from the text alone, without what this machine knows about the registry")
 	return cmd
 }
 

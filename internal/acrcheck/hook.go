@@ -9,6 +9,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/dockerconfig"
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/lazyre"
@@ -58,72 +59,97 @@ const argPlaceholder = "\x00ARG0\x00"
 // aboutACR tells error text that comes from ACR even when it names no host.
 var aboutACR = lazyre.New(`(?i)azurecr\.|aka\.ms/acr|x-ms-correlation`)
 
-func hookMessage(req hookRequest, now time.Time) []string {
-	text := explain.Normalize(req.CommandError)
-	if strings.Contains(req.RootCmd, "push") || strings.Contains(req.RootCmd, "build") {
-		text += "\n(during a push)" // the registry's "unauthorized" on a push is about push rights
-	}
-	matches := explain.Classify(text)
-	generic := len(matches) == 0 || isGenericAuth(matches[0].ID)
-	cfg, _ := config.Load()
+// hookContext is what the hook knows beyond the request: the machine's records and the failing command's
+// own arguments. Tests fill it in; RunHook reads the real ones.
+type hookContext struct {
+	Now        time.Time
+	CacheDir   string
+	Machine    *explain.Machine
+	parentArgs func() []string // the docker CLI's arguments, when the platform tells
+}
 
-	// Which registry: the one the error names; else, for an error that comes from a registry but does not
-	// say which, the one the credential helper was just asked about.
-	host := explain.Host(text)
-	if host == "" && (generic || aboutACR().MatchString(text)) {
-		if rec, ok := lastfailure.Last(cfg.CacheDir, ""); ok && now.Sub(rec.Time) < recentFailure && generic {
-			host = rec.Host
-		} else if h, ok := lastfailure.RecentActivity(cfg.CacheDir, 2*time.Minute); ok {
-			host = h
-		} else if aboutACR().MatchString(text) {
-			host = argPlaceholder
+func hookMessage(req hookRequest, now time.Time) []string {
+	cfg, _ := config.Load()
+	hc := hookContext{Now: now, CacheDir: cfg.CacheDir, parentArgs: parentArgs}
+	hc.Machine = &explain.Machine{CacheDir: cfg.CacheDir, FailureWithin: recentFailure, Now: now}
+	if p, err := dockerconfig.Path(); err == nil {
+		hc.Machine.DockerConfig = p
+	}
+	return hc.message(req)
+}
+
+// commandAction is what the failing command did: a build pulls its base images before it pushes.
+func commandAction(rootCmd string) string {
+	switch {
+	case strings.Contains(rootCmd, "build"):
+		return "build"
+	case strings.Contains(rootCmd, "push"):
+		return "push"
+	case strings.Contains(rootCmd, "pull"), strings.Contains(rootCmd, "run"), strings.Contains(rootCmd, "create"):
+		return "pull"
+	case strings.Contains(rootCmd, "login"):
+		return "login"
+	}
+	return ""
+}
+
+// registryOfCommand is the registry the failing command used: the one its error names; else one of its
+// own arguments; else, for an error that comes from a registry but does not say which, the one the
+// credential helper was asked about in the last two minutes.
+func (hc hookContext) registryOfCommand(text string) string {
+	if host := explain.Host(text); host != "" {
+		return host
+	}
+	if hc.parentArgs != nil {
+		for _, arg := range hc.parentArgs() {
+			if host := explain.Host(arg); host != "" {
+				return host
+			}
 		}
 	}
+	if h, ok := lastfailure.RecentActivity(hc.CacheDir, 2*time.Minute); ok {
+		return h
+	}
+	if aboutACR().MatchString(text) {
+		return argPlaceholder
+	}
+	return ""
+}
+
+func (hc hookContext) message(req hookRequest) []string {
+	text := explain.Normalize(req.CommandError)
+	host := hc.registryOfCommand(text)
 	if host == "" {
 		return nil // not about a registry acrdiag knows of
 	}
-	rec, haveRec := lastfailure.Last(cfg.CacheDir, host)
-	haveRec = haveRec && now.Sub(rec.Time) < recentFailure
-
-	var causeID string
-	switch {
-	case haveRec && (generic || matches[0].ID == rec.Cause || matches[0].Confidence != explain.High):
-		// The helper knows why it had no credentials: that explains the registry's bare "unauthorized".
-		causeID = rec.Cause
-	case len(matches) > 0:
-		causeID = matches[0].ID
-	default:
+	in := explain.Input{Text: text, Action: commandAction(req.RootCmd)}
+	if host != argPlaceholder {
+		in.Registry = host
+	}
+	e := explain.ExplainInput(in, hc.Machine)
+	if len(e.Causes) == 0 {
 		return nil
 	}
-	c, ok := cause.Lookup(causeID)
-	if !ok {
-		return nil
+	top := e.Causes[0]
+	lines := []string{fmt.Sprintf("acrdiag: %s (%s)", top.Title, top.ID)}
+	if len(top.Evidence) > 0 {
+		lines = append(lines, "  "+clip(top.Evidence[0], 200))
 	}
-	lines := []string{fmt.Sprintf("acrdiag: %s (%s)", c.Title, causeID)}
-	evidence := text
-	if haveRec && causeID == rec.Cause {
-		lines = append(lines, "  "+clip(fmt.Sprintf("acrdiag could not get a token for %s at %s: %s", rec.Host, rec.Time.Local().Format("15:04"), rec.Detail), 200))
-		evidence += " " + rec.Detail
-	} else {
-		lines = append(lines, "  "+clip(c.Why, 200))
+	if top.ID != cause.Unknown {
+		lines = append(lines, "  "+clip(top.Why, 200))
 	}
 	fixHost := host
 	if host == argPlaceholder {
 		fixHost = "" // the fix keeps its <registry> placeholders
 	}
-	lines = append(lines, "  Fix: "+clip(cause.FixWithEvidence(causeID, fixHost, evidence), 300))
-	for _, m := range matches {
-		if m.ID != causeID && m.Confidence == explain.High {
-			lines = append(lines, "  Also possible: "+m.Title+" ("+m.ID+")")
+	lines = append(lines, "  Fix: "+clip(cause.FixWithEvidence(top.ID, fixHost, text), 300))
+	for _, c := range e.Causes[1:] {
+		if c.ID != cause.Unknown && c.Confidence != explain.Low {
+			lines = append(lines, "  Also possible: "+c.Title+" ("+c.ID+")")
 			break
 		}
 	}
 	return append(lines, "  Details: docker acrcheck "+host)
-}
-
-// isGenericAuth is a cause the registry's bare "unauthorized" points to, which a helper record explains better.
-func isGenericAuth(id string) bool {
-	return id == cause.AuthzPullDenied || id == cause.AuthzPushDenied || id == cause.AuthInvalidCredentials
 }
 
 func clip(s string, n int) string {

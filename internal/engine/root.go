@@ -74,17 +74,23 @@ func dockerFromEnvironment() check.Docker {
 	return dockerSide{cli: cli}
 }
 
-// confirmWithDiagnosis runs the diagnosis of the registry an explanation names (explain --check).
-func confirmWithDiagnosis(ctx context.Context, e *explain.Explanation) (any, func(io.Writer) error, error) {
-	cfg, _ := config.Load()
-	env := check.NewEnv(check.Options{Registry: e.Registry, Action: "pull"}, cfg, dockerFromEnvironment())
-	r := check.Run(ctx, env, check.All, 15*time.Second, nil)
-	for i, c := range e.Causes {
-		for _, id := range r.Causes {
-			if id == c.ID {
-				e.Causes[i].Why += " (confirmed by the diagnosis)"
-			}
-		}
+// confirmWithDiagnosis runs the diagnosis of what an explanation is about (explain --check): its registry,
+// and its repository and action when the text names them, then marks each cause confirmed or ruled out.
+func confirmWithDiagnosis(ctx context.Context, e *explain.Explanation) (any, func(io.Writer) error, bool, error) {
+	cfg, err := config.Load()
+	if err != nil {
+		return nil, nil, false, &acrcheck.ExitError{Code: 2, Msg: "explain --check: " + err.Error()}
 	}
-	return r, func(w io.Writer) error { return r.WriteText(w, false) }, nil
+	action := "pull" // a build pulls its base images; a login needs pull rights to be of use
+	if e.Action == "push" {
+		action = "push"
+	}
+	env := check.NewEnv(check.Options{Registry: e.Registry, Repository: e.Repository, Action: action}, cfg, dockerFromEnvironment())
+	r := check.Run(ctx, env, check.All, 15*time.Second, nil)
+	outcomes := make([]explain.CheckOutcome, len(r.Checks))
+	for i, c := range r.Checks {
+		outcomes[i] = explain.CheckOutcome{ID: c.ID, Status: string(c.Status), Cause: c.Cause}
+	}
+	confirmed := e.Compare(outcomes)
+	return r, func(w io.Writer) error { return r.WriteText(w, false) }, confirmed, nil
 }

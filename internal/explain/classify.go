@@ -91,7 +91,7 @@ func rank(f *Facts, local []finding) []Match {
 	})
 	if len(out) > 0 && out[0].Confidence == Low {
 		u, _ := cause.Lookup(cause.Unknown)
-		out = append([]Match{{Cause: u, Confidence: Low, Evidence: []string{"only hints, none that points to one cause"}}}, out...)
+		out = append([]Match{{Cause: u, Confidence: Low, Score: out[0].Score + 1, Evidence: []string{"only hints, none that points to one cause"}}}, out...)
 	}
 	return out
 }

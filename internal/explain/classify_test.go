@@ -14,7 +14,8 @@ func TestClassifyHandlesMessyText(t *testing.T) {
 	}{
 		{"ANSI colours", "\x1b[31mError:\x1b[0m " + denied, cause.NetworkFirewallDenied},
 		{"Windows line endings", "line one\r\nError response from daemon: Get \"https://r.azurecr.io/v2/\": net/http: TLS handshake timeout\r\n", cause.NetworkTimeout},
-		{"in a 10 MB log", strings.Repeat("Step 3/9 : RUN make\n", 500000) + "unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information.\n", cause.AuthzPullDenied},
+		{"at the end of a 10 MB log", strings.Repeat("Step 3/9 : RUN make\n", 500000) + "Error response from daemon: Head \"https://r.azurecr.io/v2/app/manifests/1\": " + denied + "\n", cause.NetworkFirewallDenied},
+		{"a bare 401 is no cause", "Error response from daemon: Head \"https://myregistry.azurecr.io/v2/app/manifests/1\": unauthorized: authentication required", cause.Unknown},
 		{"German around it", "Fehler beim Herunterladen des Images: " + denied + " Bitte prüfen.", cause.NetworkFirewallDenied},
 	}
 	for _, tt := range tests {
@@ -54,9 +55,15 @@ func FuzzClassify(f *testing.F) {
 				t.Fatalf("not best first: %v", got)
 			}
 		}
-		for _, m := range got {
+		for i, m := range got {
 			if m.Confidence != High && m.Confidence != Medium && m.Confidence != Low {
 				t.Fatalf("confidence %q", m.Confidence)
+			}
+			if _, ok := cause.Lookup(m.ID); !ok || len(m.Evidence) == 0 {
+				t.Fatalf("%s: not in the catalogue, or without evidence", m.ID)
+			}
+			if m.ID == cause.Unknown && i != 0 {
+				t.Fatalf("unknown ranked %d: %v", i, ids(got))
 			}
 		}
 	})

@@ -28,6 +28,7 @@ const (
 	probLoginAsName  = "az acr takes the registry's resource name (-n), not its login server"
 	probPrivatelink  = "the privatelink name is resolved by DNS only; clients use the public login server"
 	probDataEndpoint = "a data endpoint serves layer downloads, not logins"
+	probShortName    = "registry names are 5 to 50 letters and digits"
 )
 
 var (
@@ -36,7 +37,7 @@ var (
 	acrishHost = lazyre.New(`(?i)\b((?:[a-z0-9-]+\.)+(?:azure[a-z-]{0,4}|azur[a-z]{0,3}|azrcr|azucr|acr)\.[a-z]{2,5}(?:\.[a-z]+)*)\b(/[a-z0-9._/-]+)?(:[A-Za-z0-9._-]+)?`)
 	imageArg   = lazyre.New(`(?i)(?:failed to pull image|pull access denied for|manifest for|failed to resolve reference|error pulling image|pulling image|docker (?:pull|push|tag|run)|podman (?:pull|push)|push(?:ing)? to|for image)\s+["']?([a-z0-9][A-Za-z0-9._/:@-]*)`)
 	loginArg   = lazyre.New(`(?i)\b(?:docker|podman|helm registry|oras|crane auth|regctl registry) login\s+(?:-[a-z-]+(?:[ =]\S+)?\s+)*([A-Za-z0-9][A-Za-z0-9._:-]*)`)
-	azNameArg  = lazyre.New(`(?i)\baz acr (?:login|show|check-health|repository \w+|import|build)\b[^\n]*?(?:-n|--name|-r|--registry)[ =]+["']?([A-Za-z0-9._-]+)`)
+	azNameArg  = lazyre.New(`(?i)\baz acr [a-z-]+(?: [a-z-]+)?\b[^\n]*?(?:-n|--name|-r|--registry)[ =]+["']?([A-Za-z0-9._-]+)`)
 )
 
 // findRefs collects the registry references of text, each judged once (the first time it appears).
@@ -44,7 +45,7 @@ func findRefs(text string) []Ref {
 	var refs []Ref
 	seen := map[string]bool{}
 	add := func(r Ref) {
-		key := strings.ToLower(r.Text)
+		key := strings.ToLower(r.Text) + "\x00" + r.Problem
 		if r.Text == "" || seen[key] {
 			return
 		}
@@ -56,7 +57,9 @@ func findRefs(text string) []Ref {
 		if isAzureInfra(host) {
 			continue
 		}
-		add(judgeHost(host, host))
+		r := judgeHost(host, host)
+		r.Repository = repositoryOf(m[2])
+		add(inURL(r))
 	}
 	for _, m := range acrishHost().FindAllStringSubmatch(text, -1) {
 		r := judgeHost(m[1], m[1])
@@ -64,7 +67,7 @@ func findRefs(text string) []Ref {
 			continue
 		}
 		r.Repository = repositoryOf(m[2])
-		add(r)
+		add(inURL(r))
 	}
 	for _, m := range imageArg().FindAllStringSubmatch(text, -1) {
 		add(judgeImage(strings.Trim(m[1], `"'.,:;`)))
@@ -84,6 +87,20 @@ func findRefs(text string) []Ref {
 		}
 	}
 	return refs
+}
+
+// inURL drops the problem of a data endpoint seen in a URL: layer downloads go there by design.
+func inURL(r Ref) Ref {
+	if r.Problem == probDataEndpoint {
+		r.Problem, r.Suggestion = "", ""
+	}
+	return r
+}
+
+// isPlaceholder is a name written in capitals or with x's, as people redact registry names.
+func isPlaceholder(label string) bool {
+	l := strings.ToLower(label)
+	return label == strings.ToUpper(label) || strings.Trim(l, "x*") == "" || strings.Contains(l, "redacted")
 }
 
 // isAzureInfra is a host of Azure itself (Entra ID, Resource Manager, docs), never a registry reference.
@@ -115,11 +132,14 @@ func judgeHost(text, host string) Ref {
 	switch {
 	case err == nil:
 		r.Host = ls.Host
-		if h != strings.ToLower(h) {
+		if h != strings.ToLower(h) && ls.Registry != "" && !isPlaceholder(strings.Split(h, ".")[0]) {
 			r.Problem, r.Suggestion = probUpperCase, ls.Host
 		}
 	case errors.As(err, &ne):
 		r.Problem, r.Suggestion = ne.Reason, ne.Suggestion
+		if strings.HasPrefix(ne.Reason, "registry names are") {
+			r.Problem = probShortName
+		}
 		if strings.Contains(strings.ToLower(h), ".privatelink.") {
 			r.Problem = probPrivatelink
 		} else if strings.Contains(strings.ToLower(h), ".data.") {

@@ -1,7 +1,6 @@
 package explain
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -11,41 +10,60 @@ import (
 
 // Explanation is what `docker acrcheck explain` prints: the causes, best first, in the documented JSON form.
 type Explanation struct {
-	Registry string        `json:"registry,omitempty"`
-	Causes   []CauseOutput `json:"causes"`
+	Registry   string        `json:"registry,omitempty"`
+	Repository string        `json:"repository,omitempty"`
+	Action     string        `json:"action,omitempty"` // pull, push, build or login, when the text tells
+	Tool       string        `json:"tool,omitempty"`   // the program that printed the text, when it can be told
+	References []Ref         `json:"references,omitempty"`
+	Causes     []CauseOutput `json:"causes"`
 }
 
 // CauseOutput is one cause in an explanation.
 type CauseOutput struct {
-	ID         string `json:"id"`
-	Title      string `json:"title"`
-	Why        string `json:"why"`
-	Fix        string `json:"fix"`
-	Confidence string `json:"confidence"`
+	ID         string   `json:"id"`
+	Title      string   `json:"title"`
+	Why        string   `json:"why"`
+	Fix        string   `json:"fix"`
+	Confidence string   `json:"confidence"`
+	Evidence   []string `json:"evidence,omitempty"`  // the facts the cause rests on
+	Diagnosis  string   `json:"diagnosis,omitempty"` // with --check: confirmed or ruled out
 }
 
-// Explain classifies text and fills the fixes with the registry it names.
-func Explain(text string) Explanation {
-	text = Normalize(text)
-	e := Explanation{Registry: Host(text), Causes: []CauseOutput{}}
-	for _, m := range Classify(text) {
+// Input is what is explained: the text, and what the caller knows beyond it.
+type Input struct {
+	Text     string
+	Action   string // pull, push, build or login: the command that failed, when the caller knows it
+	Registry string // the registry the command used, when the text does not name one
+}
+
+// Explain explains text: its facts, what machine knows about the registry it names (nil: nothing, as
+// with --offline), and the causes they support, best first, each with its evidence and the fix filled in.
+func Explain(text string, machine *Machine) Explanation {
+	return ExplainInput(Input{Text: text}, machine)
+}
+
+// ExplainInput is Explain with what the caller knows beyond the text.
+func ExplainInput(in Input, machine *Machine) Explanation {
+	f := Extract(in.Text)
+	if in.Action != "" {
+		f.Action = in.Action
+	}
+	host := f.Host()
+	if host == "" {
+		host = in.Registry
+	}
+	e := Explanation{Registry: host, Repository: f.Repository(), Action: f.Action, Tool: f.Tool, References: f.Refs, Causes: []CauseOutput{}}
+	for _, m := range rank(f, machine.findings(f, host)) {
 		e.Causes = append(e.Causes, CauseOutput{ID: m.ID, Title: m.Title, Why: m.Why,
-			Fix: cause.FixWithEvidence(m.ID, e.Registry, text), Confidence: m.Confidence})
+			Fix: cause.FixWithEvidence(m.ID, host, f.Text), Confidence: m.Confidence, Evidence: m.Evidence})
 	}
 	return e
-}
-
-// WriteJSON writes the explanation as JSON.
-func (e Explanation) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(e)
 }
 
 // WriteText writes the explanation for a person; limit caps the causes shown (0: all).
 func (e Explanation) WriteText(w io.Writer, limit int) error {
 	var b strings.Builder
-	if len(e.Causes) == 0 {
+	if len(e.Causes) == 0 || (len(e.Causes) == 1 && e.Causes[0].ID == cause.Unknown) {
 		b.WriteString("No known registry problem matches this text.\n")
 		if e.Registry != "" {
 			fmt.Fprintf(&b, "Diagnose the registry itself: docker acrcheck %s\n", e.Registry)
@@ -61,7 +79,15 @@ func (e Explanation) WriteText(w io.Writer, limit int) error {
 		if limit > 0 && i == limit {
 			break
 		}
-		fmt.Fprintf(&b, "\n%d. %s [%s, %s confidence]\n   why: %s\n   fix: %s\n", i+1, c.Title, c.ID, c.Confidence, c.Why, c.Fix)
+		verdict := ""
+		if c.Diagnosis != "" {
+			verdict = ", " + c.Diagnosis + " by the diagnosis"
+		}
+		fmt.Fprintf(&b, "\n%d. %s [%s, %s confidence%s]\n   why: %s\n", i+1, c.Title, c.ID, c.Confidence, verdict, c.Why)
+		for _, ev := range c.Evidence {
+			fmt.Fprintf(&b, "   evidence: %s\n", ev)
+		}
+		fmt.Fprintf(&b, "   fix: %s\n", c.Fix)
 	}
 	if e.Registry != "" {
 		fmt.Fprintf(&b, "\nTo confirm: docker acrcheck %s\n", e.Registry)

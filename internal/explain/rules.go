@@ -58,6 +58,11 @@ func nameRule(f *Facts) []finding {
 			}
 		case probLoginAsName:
 			weight = 1
+			if f.contains("could not be found in subscription", "resourcenotfound", "was not found") {
+				weight = 4 // the lookup failed because of the suffix
+			}
+		case probShortName:
+			weight = 1 // often a name shortened or redacted for the post
 		default: // the login-server checks' own reasons
 			weight = 3
 		}
@@ -95,6 +100,10 @@ func statusRule(f *Facts) []finding {
 			if !f.contains("requested access to the resource is denied", "insufficient_scope", "insufficient scopes") {
 				out = append(out, finding{cause.NetworkFirewallDenied, 2, ev})
 			}
+		case s.Code == 401 && s.Request == reqToken && f.contains("anonymous token") && f.Tool != "kubelet":
+			// the client asked for an anonymous token: it had no credentials for the registry at all
+			out = append(out, finding{cause.AuthNoIdentity, 2, ev + " for an anonymous token: the client sent no credentials"})
+			out = append(out, finding{authzFor(f.Action), 1, ev + ": the registry allows no anonymous " + f.Action})
 		case s.Code == 401 && s.Request == reqToken:
 			out = append(out, finding{authzFor(f.Action), 2, ev + ": the registry gives this identity no token for the repository"})
 		case s.Code == 401 && s.Request == reqExchange:
@@ -117,7 +126,8 @@ func authzFor(action string) string {
 
 func networkRule(f *Facts) []finding {
 	var out []finding
-	dataHost := f.contains(".data.azurecr.", ".blob.core.windows.net", ".blob.core.chinacloudapi.cn", ".blob.core.usgovcloudapi.net")
+	dataHost := f.contains(".data.azurecr.", ".blob.core.windows.net", ".blob.core.chinacloudapi.cn", ".blob.core.usgovcloudapi.net",
+		".data.mcr.microsoft.com", "error initiating layer download")
 	acrHost := f.Host() != ""
 	switch {
 	case f.has(netPrivateIP) && (f.has(netTimeout) || f.has(netNoRoute) || f.has(netRefused)):

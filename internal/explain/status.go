@@ -76,12 +76,27 @@ func findStatuses(text string) []Status {
 		add(code, m[1])
 	}
 	if len(out) == 0 {
-		for _, m := range genericStatus().FindAllStringSubmatch(text, -1) {
-			code, _ := strconv.Atoi(m[1] + m[2])
+		for _, m := range genericStatus().FindAllStringSubmatchIndex(text, -1) {
+			code, _ := strconv.Atoi(text[max(m[2], m[4]):max(m[3], m[5])])
 			add(code, "")
+			out[len(out)-1].Request = requestBefore(text[max(0, m[0]-100):m[0]])
 		}
 	}
 	return out
+}
+
+// requestBefore names the request a status without a URL answered, from the words before it.
+func requestBefore(context string) string {
+	c := strings.ToLower(context)
+	switch {
+	case strings.Contains(c, "exchange"):
+		return reqExchange
+	case strings.Contains(c, "oauth token") || strings.Contains(c, "anonymous token") || strings.Contains(c, "access token"):
+		return reqToken
+	case strings.Contains(c, "login attempt"):
+		return reqLogin
+	}
+	return ""
 }
 
 // requestKind names the request a URL (or a path) stands for.

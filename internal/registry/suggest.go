@@ -25,6 +25,10 @@ func Suggest(in string, extraSuffixes ...string) string {
 		if d := editDistance(rest, c.Suffix); d < bestDist {
 			best, bestDist = label+"."+c.Suffix, d
 		}
+		// a word stuck to the suffix: az-azurecr.io, myazurecr.io.com
+		if word, tld, _ := strings.Cut(c.Suffix, "."); best == "" && strings.Contains(rest, word) && strings.Contains(rest, tld) {
+			best = label + "." + c.Suffix
+		}
 	}
 	return best
 }
