@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +15,19 @@ import (
 )
 
 type explanation struct {
-	Registry string `json:"registry"`
-	Causes   []struct {
-		ID, Title, Why, Fix, Confidence string
-	} `json:"causes"`
+	Registry string           `json:"registry"`
+	Causes   []explainedCause `json:"causes"`
+}
+
+type explainedCause struct {
+	ID, Title, Why, Fix, Confidence, Diagnosis string
+	Evidence                                   []string
+}
+
+// unsignedJWT is a token of the given claims, as acrdiag reads them (it never verifies a signature).
+func unsignedJWT(claims string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + enc([]byte(claims)) + "." + enc([]byte("sig"))
 }
 
 // TestExplainCommand: pasted error text of any size and shape gets its causes, offline.
@@ -60,10 +71,32 @@ func TestExplainCommand(t *testing.T) {
 		t.Errorf("explain used the network: %v", reqs)
 	}
 
-	// --check confirms a cause with the diagnosis of the registry the text names.
+	// What this machine knows counts: the expired token Docker stores for corp.azurecr.io under a username
+	// other than the empty GUID explains the registry's bare "unauthorized"; --offline ignores it.
+	bare := `Error response from daemon: Head "https://corp.azurecr.io/v2/app/manifests/1": unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information.`
+	stale := unsignedJWT(`{"iss":"Azure Container Registry","aud":"corp.azurecr.io","exp":1700000000,"grant_type":"refresh_token"}`)
+	s.writeDockerConfig(`{"auths":{"corp.azurecr.io":{"auth":"` + base64.StdEncoding.EncodeToString([]byte("ci-user:"+stale)) + `"}}}`)
+	r = s.mustRun("", docker, "acrcheck", "explain", "--format", "json", bare)
+	var local explanation
+	if err := json.Unmarshal([]byte(r.stdout), &local); err != nil || len(local.Causes) < 2 ||
+		!slices.ContainsFunc(local.Causes[:2], func(c explainedCause) bool { return c.ID == "auth.token_expired" }) ||
+		!slices.ContainsFunc(local.Causes[:2], func(c explainedCause) bool { return c.ID == "auth.wrong_token_username" }) ||
+		!strings.Contains(r.stdout, "the token Docker stores for corp.azurecr.io expired at") {
+		t.Errorf("explain with a stale stored token: %v\n%s", err, r.stdout)
+	}
+	if strings.Contains(r.stdout, stale) || strings.Contains(r.stdout, "eyJ") {
+		t.Errorf("explain printed the stored token:\n%s", r.stdout)
+	}
+	r = s.mustRun("", docker, "acrcheck", "explain", "--offline", "--format", "json", bare)
+	if err := json.Unmarshal([]byte(r.stdout), &local); err != nil || len(local.Causes) == 0 || local.Causes[0].ID != "unknown" {
+		t.Errorf("explain --offline of a bare 401 should say unknown first: %v\n%s", err, r.stdout)
+	}
+	s.writeDockerConfig(`{}`)
+
+	// --check confirms a cause with the diagnosis of the registry the text names, and exits 1: a problem.
 	s.useIdentity("ci-sp")
 	r = s.run("", docker, "acrcheck", "explain", "--check", strings.ReplaceAll(denied, "corp.azurecr.io", "firewalled.azurecr.io"))
-	if !strings.Contains(r.stdout, "(confirmed by the diagnosis)") || !strings.Contains(r.stdout, "Diagnosis of firewalled.azurecr.io") {
+	if !strings.Contains(r.stdout, "[network.firewall_denied, high confidence, confirmed by the diagnosis]") || !strings.Contains(r.stdout, "Diagnosis of firewalled.azurecr.io") || r.exitCode != 1 {
 		t.Errorf("explain --check:\n%s", r)
 	}
 }
@@ -135,6 +168,14 @@ func TestHookExplainsFailuresInPlace(t *testing.T) {
 	if _, r := s.hookText(script, docker+" pull myregistry.azurecr.io/hello:1"); r.exitCode != 0 || strings.Contains(r.stdout, "acrdiag:") {
 		t.Errorf("hook spoke after a successful pull:\n%s", r.stdout)
 	}
+
+	// A push whose error names no registry is explained for the registry the command used, not by
+	// myregistry's failure recorded a moment ago.
+	msg, r = s.hookText(script, docker+" push "+image)
+	if !strings.Contains(msg, "(authz.push_denied)") || !strings.Contains(msg, "pullonly.azurecr.io") || strings.Contains(msg, "myregistry") {
+		t.Errorf("push hook after another registry's failure:\n%s\n--- full output:\n%s", msg, r.stdout)
+	}
+
 	s.setEnv("DOCKER_HOST=unix://" + filepath.Join(s.home, "none.sock"))
 	if _, r := s.hookText(script, docker+" push docker.io/library/busybox:1"); strings.Contains(r.stdout, "acrdiag:") {
 		t.Errorf("hook spoke about a daemon error unrelated to a registry:\n%s", r.stdout)

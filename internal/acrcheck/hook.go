@@ -119,7 +119,7 @@ func (hc hookContext) registryOfCommand(text string) string {
 func (hc hookContext) message(req hookRequest) []string {
 	text := explain.Normalize(req.CommandError)
 	host := hc.registryOfCommand(text)
-	if host == "" {
+	if host == "" || (explain.Host(text) == "" && !aboutARegistry(text)) {
 		return nil // not about a registry acrdiag knows of
 	}
 	in := explain.Input{Text: text, Action: commandAction(req.RootCmd)}
@@ -150,6 +150,16 @@ func (hc hookContext) message(req hookRequest) []string {
 		}
 	}
 	return append(lines, "  Details: docker acrcheck "+host)
+}
+
+// aboutARegistry is error text that a registry's answer or a credential lookup can explain, as opposed to
+// the daemon's or the command line's own errors.
+func aboutARegistry(text string) bool {
+	if aboutACR().MatchString(text) {
+		return true
+	}
+	m := explain.Classify(text)
+	return len(m) > 0 && !strings.HasPrefix(m[0].ID, "docker.daemon") && m[0].ID != cause.DockerClientTooOld
 }
 
 func clip(s string, n int) string {

@@ -52,7 +52,7 @@ func (m *Machine) findings(f *Facts, host string) []finding {
 	if host != "" && m.CacheDir != "" {
 		if rec, ok := lastfailure.Last(m.CacheDir, host); ok && now.Sub(rec.Time) < m.FailureWithin {
 			if _, known := cause.Lookup(rec.Cause); known {
-				out = append(out, finding{rec.Cause, 4, fmt.Sprintf("the credential helper failed for %s at %s: %s",
+				out = append(out, finding{rec.Cause, 4, fmt.Sprintf("acrdiag could not get a token for %s at %s: %s",
 					host, rec.Time.Local().Format("15:04"), clipQuote(rec.Detail))})
 			}
 		}

@@ -28,7 +28,6 @@ const (
 	probLoginAsName  = "az acr takes the registry's resource name (-n), not its login server"
 	probPrivatelink  = "the privatelink name is resolved by DNS only; clients use the public login server"
 	probDataEndpoint = "a data endpoint serves layer downloads, not logins"
-	probShortName    = "registry names are 5 to 50 letters and digits"
 )
 
 var (
@@ -138,7 +137,8 @@ func judgeHost(text, host string) Ref {
 	case errors.As(err, &ne):
 		r.Problem, r.Suggestion = ne.Reason, ne.Suggestion
 		if strings.HasPrefix(ne.Reason, "registry names are") {
-			r.Problem = probShortName
+			// often a name shortened or redacted for a post: the host is still the one the client used
+			r.Problem, r.Host = "", strings.ToLower(h)
 		}
 		if strings.Contains(strings.ToLower(h), ".privatelink.") {
 			r.Problem = probPrivatelink

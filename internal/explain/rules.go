@@ -61,8 +61,6 @@ func nameRule(f *Facts) []finding {
 			if f.contains("could not be found in subscription", "resourcenotfound", "was not found") {
 				weight = 4 // the lookup failed because of the suffix
 			}
-		case probShortName:
-			weight = 1 // often a name shortened or redacted for the post
 		default: // the login-server checks' own reasons
 			weight = 3
 		}

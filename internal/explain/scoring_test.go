@@ -40,6 +40,7 @@ func loadCorpus(t testing.TB) []corpusEntry {
 		t.Fatalf("no corpus files: %v", err)
 	}
 	var out []corpusEntry
+	seen := map[string]bool{} // collectors met some threads twice: one thread's message counts once
 	for _, file := range files {
 		f, err := os.Open(file)
 		if err != nil {
@@ -61,6 +62,11 @@ func loadCorpus(t testing.TB) []corpusEntry {
 				t.Errorf("%s:%d: incomplete entry", file, n)
 				continue
 			}
+			key := strings.ToLower(e.Thread) + "\x00" + strings.Join(strings.Fields(e.Text), " ")
+			if seen[key] {
+				continue
+			}
+			seen[key] = true
 			out = append(out, e)
 		}
 		f.Close()

@@ -63,6 +63,7 @@ func (e *Explanation) Compare(checks []CheckOutcome) (confirmed bool) {
 		return slices.ContainsFunc(checks, func(c CheckOutcome) bool { return c.ID == id && c.Status == "pass" })
 	}
 	for i, c := range e.Causes {
+		e.Causes[i].Diagnosis = ""
 		switch {
 		case found[c.ID] || slices.ContainsFunc(refines[c.ID], func(id string) bool { return found[id] }):
 			e.Causes[i].Diagnosis = Confirmed

@@ -1,0 +1,64 @@
+package acrcheck
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acrdiag/acrdiag/internal/explain"
+	"github.com/acrdiag/acrdiag/internal/lastfailure"
+)
+
+// TestHookChoosesRegistryAndCause: the hook explains the registry the failing command used, with that
+// registry's own failure record, and treats a build as the pull it starts with.
+func TestHookChoosesRegistryAndCause(t *testing.T) {
+	now := time.Now()
+	dir := t.TempDir()
+	if err := lastfailure.Add(dir, lastfailure.Record{Time: now.Add(-3 * time.Minute), Host: "other.azurecr.io", Action: "get",
+		Cause: "auth.sp_secret_expired", Detail: "AADSTS7000222: the secret expired"}); err != nil {
+		t.Fatal(err)
+	}
+	hc := func(args ...string) hookContext {
+		return hookContext{Now: now, CacheDir: dir, parentArgs: func() []string { return args },
+			Machine: &explain.Machine{CacheDir: dir, FailureWithin: recentFailure, Now: now}}
+	}
+	tests := []struct {
+		name      string
+		hc        hookContext
+		req       hookRequest
+		want      string // a line fragment that must be there
+		wantNot   string
+		wantQuiet bool
+	}{
+		{"push error naming no registry: the command's registry, not another's failure",
+			hc("docker", "push", "mine.azurecr.io/app:1"),
+			hookRequest{RootCmd: "push", CommandError: "denied: requested access to the resource is denied"},
+			"(authz.push_denied)", "other.azurecr.io", false},
+		{"the failing registry's own record explains its bare 401",
+			hc("docker", "pull", "other.azurecr.io/app:1"),
+			hookRequest{RootCmd: "pull", CommandError: `Head "https://other.azurecr.io/v2/app/manifests/1": unauthorized: authentication required`},
+			"(auth.sp_secret_expired)", "", false},
+		{"a build's base-image pull needs pull rights, not AcrPush",
+			hc("docker", "build", "-t", "app", "."),
+			hookRequest{RootCmd: "build", CommandError: `failed to solve: mine.azurecr.io/base:1: failed to resolve source metadata for mine.azurecr.io/base:1: failed to authorize: failed to fetch oauth token: unexpected status from GET request to https://mine.azurecr.io/oauth2/token?scope=repository%3Abase%3Apull&service=mine.azurecr.io: 401 Unauthorized`},
+			"(authz.pull_denied)", "AcrPush", false},
+		{"a daemon error is not about a registry",
+			hc("docker", "pull", "mine.azurecr.io/app:1"),
+			hookRequest{RootCmd: "pull", CommandError: "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"},
+			"", "", true},
+	}
+	for _, tt := range tests {
+		lines := tt.hc.message(tt.req)
+		msg := strings.Join(lines, "\n")
+		switch {
+		case tt.wantQuiet && len(lines) != 0:
+			t.Errorf("%s: spoke:\n%s", tt.name, msg)
+		case !tt.wantQuiet && !strings.Contains(msg, tt.want):
+			t.Errorf("%s: lacks %q:\n%s", tt.name, tt.want, msg)
+		case tt.wantNot != "" && strings.Contains(msg, tt.wantNot):
+			t.Errorf("%s: mentions %q:\n%s", tt.name, tt.wantNot, msg)
+		case len(lines) > 10:
+			t.Errorf("%s: %d lines", tt.name, len(lines))
+		}
+	}
+}

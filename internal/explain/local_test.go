@@ -1,0 +1,77 @@
+package explain
+
+import (
+	"encoding/base64"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/lastfailure"
+)
+
+func unsignedJWT(claims string) string {
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(claims)) + "." + enc([]byte("sig"))
+}
+
+// TestMachineEvidence: what the machine knows about the registry the text names decides a bare 401, and
+// only that registry's records count.
+func TestMachineEvidence(t *testing.T) {
+	now := time.Now()
+	bare := `Head "https://corp.azurecr.io/v2/app/manifests/1": unauthorized: authentication required`
+	expired := unsignedJWT(`{"iss":"Azure Container Registry","exp":1700000000}`)
+	tests := []struct {
+		name, config string
+		record       *lastfailure.Record
+		want         string
+	}{
+		{"nothing known: unknown", `{}`, nil, cause.Unknown},
+		{"an expired stored token", `{"auths":{"corp.azurecr.io":{"auth":"` + base64.StdEncoding.EncodeToString([]byte(emptyGUID+":"+expired)) + `"}}}`, nil, cause.AuthTokenExpired},
+		{"a missing credential helper", `{"credHelpers":{"corp.azurecr.io":"nosuchhelper"}}`, nil, cause.DockerCredentialStore},
+		{"the helper's record for this registry", `{}`, &lastfailure.Record{Time: now.Add(-time.Minute), Host: "corp.azurecr.io", Cause: cause.AuthNoIdentity, Detail: "no identity"}, cause.AuthNoIdentity},
+		{"another registry's record explains nothing", `{}`, &lastfailure.Record{Time: now.Add(-time.Minute), Host: "other.azurecr.io", Cause: cause.AuthNoIdentity}, cause.Unknown},
+		{"an old record explains nothing", `{}`, &lastfailure.Record{Time: now.Add(-2 * time.Hour), Host: "corp.azurecr.io", Cause: cause.AuthNoIdentity}, cause.Unknown},
+		{"corrupt config.json adds nothing", `{"auths":`, nil, cause.Unknown},
+	}
+	for _, tt := range tests {
+		dir := t.TempDir()
+		cfg := filepath.Join(dir, "config.json")
+		if err := os.WriteFile(cfg, []byte(tt.config), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if tt.record != nil {
+			if err := lastfailure.Add(dir, *tt.record); err != nil {
+				t.Fatal(err)
+			}
+		}
+		m := &Machine{DockerConfig: cfg, CacheDir: dir, FailureWithin: time.Hour, Now: now,
+			lookPath: func(p string) (string, error) { return "", os.ErrNotExist }}
+		e := Explain(bare, m)
+		if len(e.Causes) == 0 || e.Causes[0].ID != tt.want || len(e.Causes[0].Evidence) == 0 {
+			t.Errorf("%s: %+v, want %s first with its evidence", tt.name, e.Causes, tt.want)
+		}
+		if off := Explain(bare, nil); off.Causes[0].ID != cause.Unknown {
+			t.Errorf("%s: offline gave %s", tt.name, off.Causes[0].ID)
+		}
+	}
+}
+
+// TestCompareWithDiagnosis: a diagnosis confirms a cause it found (or a refinement of it) and rules out
+// one whose detecting checks all passed.
+func TestCompareWithDiagnosis(t *testing.T) {
+	e := Explain(`Head "https://corp.azurecr.io/v2/app/manifests/1": denied: client with IP '1.2.3.4' is not allowed access; dial tcp: i/o timeout`, nil)
+	confirmed := e.Compare([]CheckOutcome{{ID: "tcp", Status: "pass"}, {ID: "challenge", Status: "fail", Cause: cause.NetworkIPNotAllowed}})
+	verdict := map[string]string{}
+	for _, c := range e.Causes {
+		verdict[c.ID] = c.Diagnosis
+	}
+	if !confirmed || verdict[cause.NetworkFirewallDenied] != Confirmed || verdict[cause.NetworkTimeout] != RuledOut {
+		t.Errorf("confirmed %v, verdicts %v", confirmed, verdict)
+	}
+	if e.Compare([]CheckOutcome{{ID: "tcp", Status: "skip"}}) || slices.ContainsFunc(e.Causes, func(c CauseOutput) bool { return c.Diagnosis != "" }) {
+		t.Errorf("a skipped check decided something: %+v", e.Causes)
+	}
+}
