@@ -113,7 +113,7 @@ var signals = sync.OnceValue(buildSignals)
 
 func buildSignals() []signal {
 	return []signal{
-		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|DOCKER_DAEMON_ERROR|docker daemon is not running|error during connect|requires running the docker daemon|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
+		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|DOCKER_DAEMON_ERROR|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
 		sig(cause.DockerDaemonUnreachable, 2, `DOCKER_COMMAND_ERROR|docker\.sock: connect`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old`),
 		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data|/run/host-services/backend\.sock|credstore-updated|error getting credentials - err: exec:`),
@@ -137,10 +137,12 @@ func buildSignals() []signal {
 		sig(cause.NetworkConnectionReset, 1, `: EOF\b`),
 		sig(cause.NetworkFirewallDenied, 3, `client with ip '[0-9a-f.:]+' is not allowed access|aka\.ms/acr/firewall|CONNECTIVITY_FORBIDDEN_ERROR|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
 		sig(cause.NetworkFirewallDenied, 3, `did not issue a challenge`),
-		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|"code":"DENIED"|\bdenied: client`),
+		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|\bdenied: client`),
+		sig(cause.NetworkFirewallDenied, 1, `"code":"DENIED"`),
+		sig(cause.AuthzPullDenied, 3, `retrieving permissions failed`),
 		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
 		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|InvalidAuthenticationInfo|data endpoint`),
-		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credential|executable not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found|CredentialUnavailable|Connect-AzAccount|to set up account`),
+		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credentials? (?:found|available|in the chain)|executable not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found|CredentialUnavailable|Connect-AzAccount|to set up account|failed to retrieve a token from the included credentials|authentication unavailable`),
 		sig(cause.AuthTokenExpired, 3, `AADSTS700082|AADSTS50173|AADSTS700024|token (is |has )?expired|expired token|stored credentials invalid or expired|the refresh token has expired|lifetime validation failed`),
 		sig(cause.AuthTokenExpired, 2, `error="invalid_token"|invalid_token`),
 		sig(cause.AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),

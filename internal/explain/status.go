@@ -30,7 +30,7 @@ const (
 
 var (
 	// Go (containerd, BuildKit, docker, crane): unexpected status from GET request to URL: 401 Unauthorized
-	statusFromRequest = lazyre.New(`(?i)(?:unexpected status|status code|unexpected http status|received unexpected http status)(?: from (?:get|head|post|put|patch) request)?(?: to ([^\s:]+(?::\d+)?[^\s]*?))?:? +(\d{3})\b`)
+	statusFromRequest = lazyre.New(`(?i)(?:unexpected status|status code|unexpected http status|received unexpected http status)(?: from (?:get|head|post|put|patch) request)?(?: to (\S+?))?:? +(\d{3})\b`)
 	// docker daemon: Get "URL": unauthorized / denied / toomanyrequests ...
 	verbURL = lazyre.New(`(?i)\b(get|head|post|put|patch) "?(https?://[^\s"]+)"?: ([a-z ]+?)(?::|$|\.)`)
 	// docker login: login attempt to URL failed with status: 401 Unauthorized
@@ -46,11 +46,14 @@ var registryWords = map[string]int{"unauthorized": 401, "denied": 403, "toomanyr
 
 func findStatuses(text string) []Status {
 	var out []Status
-	add := func(code int, url string) {
+	add := func(code int, url string, at int) {
 		if code < 200 || code > 599 {
 			return
 		}
 		s := Status{Code: code, URL: url, Request: requestKind(url)}
+		if url == "" {
+			s.Request = requestBefore(text[max(0, at-100):at])
+		}
 		for _, o := range out {
 			if o == s {
 				return
@@ -58,28 +61,34 @@ func findStatuses(text string) []Status {
 		}
 		out = append(out, s)
 	}
-	for _, m := range statusFromRequest().FindAllStringSubmatch(text, -1) {
-		code, _ := strconv.Atoi(m[2])
-		add(code, m[1])
+	// group returns submatch i of a FindAllStringSubmatchIndex match, "" when it did not take part.
+	group := func(m []int, i int) string {
+		if m[2*i] < 0 {
+			return ""
+		}
+		return text[m[2*i]:m[2*i+1]]
 	}
-	for _, m := range loginAttempt().FindAllStringSubmatch(text, -1) {
-		code, _ := strconv.Atoi(m[2])
-		add(code, m[1])
+	for _, m := range statusFromRequest().FindAllStringSubmatchIndex(text, -1) {
+		code, _ := strconv.Atoi(group(m, 2))
+		add(code, group(m, 1), m[0])
 	}
-	for _, m := range verbURL().FindAllStringSubmatch(text, -1) {
-		if code, ok := registryWords[strings.ToLower(strings.TrimSpace(m[3]))]; ok {
-			add(code, m[2])
+	for _, m := range loginAttempt().FindAllStringSubmatchIndex(text, -1) {
+		code, _ := strconv.Atoi(group(m, 2))
+		add(code, group(m, 1), m[0])
+	}
+	for _, m := range verbURL().FindAllStringSubmatchIndex(text, -1) {
+		if code, ok := registryWords[strings.ToLower(strings.TrimSpace(group(m, 3)))]; ok {
+			add(code, group(m, 2), m[0])
 		}
 	}
-	for _, m := range urlLine().FindAllStringSubmatch(text, -1) {
-		code, _ := strconv.Atoi(m[2])
-		add(code, m[1])
+	for _, m := range urlLine().FindAllStringSubmatchIndex(text, -1) {
+		code, _ := strconv.Atoi(group(m, 2))
+		add(code, group(m, 1), m[0])
 	}
 	if len(out) == 0 {
 		for _, m := range genericStatus().FindAllStringSubmatchIndex(text, -1) {
-			code, _ := strconv.Atoi(text[max(m[2], m[4]):max(m[3], m[5])])
-			add(code, "")
-			out[len(out)-1].Request = requestBefore(text[max(0, m[0]-100):m[0]])
+			code, _ := strconv.Atoi(group(m, 1) + group(m, 2))
+			add(code, "", m[0])
 		}
 	}
 	return out
