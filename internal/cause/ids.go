@@ -34,6 +34,8 @@ const (
 	AuthzPushDenied          = "authz.push_denied"
 	AuthzRepoScopedToken     = "authz.repo_scoped_token"
 	AuthzABACRepositoryRole  = "authz.abac_repository_role"
+	DockerCLIMissing         = "docker.cli_missing"
+	RegistryPlatformMismatch = "registry.platform_mismatch"
 	EngineMissing            = "acrdiag.engine_missing"
 	ConfigInvalid            = "acrdiag.config_invalid"
 	CacheLocked              = "acrdiag.cache_locked"

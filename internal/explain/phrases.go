@@ -115,6 +115,8 @@ func buildSignals() []signal {
 	return []signal{
 		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|DOCKER_DAEMON_ERROR|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
 		sig(cause.DockerDaemonUnreachable, 2, `DOCKER_COMMAND_ERROR|docker\.sock: connect`),
+		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|exec: "docker": executable file not found|please verify if docker client is installed|docker (cli )?is not installed|no such file or directory: 'docker'`),
+		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+ in the manifest list|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old`),
 		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data|/run/host-services/backend\.sock|credstore-updated|error getting credentials - err: exec:`),
 		sig(cause.DockerCredentialStore, 2, `"?credsStore"?|docker-credential-(desktop|wincred|osxkeychain|pass|secretservice)`),
