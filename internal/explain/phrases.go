@@ -115,7 +115,7 @@ func buildSignals() []signal {
 	return []signal{
 		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|DOCKER_DAEMON_ERROR|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
 		sig(cause.DockerDaemonUnreachable, 2, `DOCKER_COMMAND_ERROR|docker\.sock: connect`),
-		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|exec: "docker": executable file not found|please verify if docker client is installed|docker (cli )?is not installed|no such file or directory: 'docker'`),
+		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
 		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+ in the manifest list|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old`),
 		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data|/run/host-services/backend\.sock|credstore-updated|error getting credentials - err: exec:`),
@@ -137,7 +137,7 @@ func buildSignals() []signal {
 		sig(cause.NetworkTimeout, 3, `i/o timeout|client\.timeout exceeded|tls handshake timeout|request canceled while waiting for connection|connection timed out|context deadline exceeded|awaiting headers`),
 		sig(cause.NetworkConnectionReset, 3, `connection reset by peer|forcibly closed by the remote host|unexpected eof`),
 		sig(cause.NetworkConnectionReset, 1, `: EOF\b`),
-		sig(cause.NetworkFirewallDenied, 3, `client with ip '[0-9a-f.:]+' is not allowed access|aka\.ms/acr/firewall|CONNECTIVITY_FORBIDDEN_ERROR|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
+		sig(cause.NetworkFirewallDenied, 3, `client with ip '[^'\n]*' is not allowed access|aka\.ms/acr/firewall|CONNECTIVITY_FORBIDDEN_ERROR|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
 		sig(cause.NetworkFirewallDenied, 3, `did not issue a challenge`),
 		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|\bdenied: client`),
 		sig(cause.NetworkFirewallDenied, 1, `"code":"DENIED"`),
@@ -157,7 +157,7 @@ func buildSignals() []signal {
 		// az falls back to the admin user after an Entra failure, so "admin user is disabled" often trails the real cause.
 		sig(cause.AuthAdminUserDisabled, 2, `admin user is disabled|admin-enabled`),
 		sig(cause.AuthAnonymousPullBlocked, 3, `pull access denied`),
-		sig(cause.AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|CONNECTIVITY_ACCESS_TOKEN_ERROR|access to registry .* was denied\. response code: 401|anonymous token: unexpected status[^\n]*401`),
+		sig(cause.AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|CONNECTIVITY_ACCESS_TOKEN_ERROR|access to registry .* was denied\. response code: 401`),
 		sig(cause.AuthzPullDenied, 2, `pull access denied|CONNECTIVITY_REFRESH_TOKEN_ERROR`),
 		sig(cause.AuthzPullDenied, 1, `authentication required, visit https://aka\.ms/acr/authorization|\bunauthorized\b`),
 		sig(cause.AuthzPullDenied, 1, `failed to authorize`),

@@ -98,10 +98,14 @@ func statusRule(f *Facts) []finding {
 			if !f.contains("requested access to the resource is denied", "insufficient_scope", "insufficient scopes") {
 				out = append(out, finding{cause.NetworkFirewallDenied, 2, ev})
 			}
-		case s.Code == 401 && s.Request == reqToken && f.contains("anonymous token") && f.Tool != "kubelet":
+		case s.Code == 401 && s.Request == reqToken && f.contains("anonymous token") && f.Tool == "kubelet":
+			// a kubelet asks anonymously when its node has no credentials for the registry: on AKS, the
+			// cluster is not attached (no AcrPull for the kubelet identity)
+			out = append(out, finding{cause.AuthzPullDenied, 3, ev + " for an anonymous token: the node has no credentials for this registry"})
+		case s.Code == 401 && s.Request == reqToken && f.contains("anonymous token"):
 			// the client asked for an anonymous token: it had no credentials for the registry at all
-			out = append(out, finding{cause.AuthNoIdentity, 2, ev + " for an anonymous token: the client sent no credentials"})
-			out = append(out, finding{authzFor(f.Action), 1, ev + ": the registry allows no anonymous " + f.Action})
+			out = append(out, finding{cause.AuthNoIdentity, 3, ev + " for an anonymous token: the client sent no credentials (not logged in)"})
+			out = append(out, finding{authzFor(f.Action), 1, ev + ": the registry allows no anonymous pull"})
 		case s.Code == 401 && s.Request == reqToken:
 			out = append(out, finding{authzFor(f.Action), 2, ev + ": the registry gives this identity no token for the repository"})
 		case s.Code == 401 && s.Request == reqExchange:
