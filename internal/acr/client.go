@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 // Doer sends an HTTP request: the one network dependency of Client.
@@ -40,7 +41,7 @@ func WithUserAgent(ua string) Option { return func(c *Client) { c.userAgent = ua
 
 // NewClient returns a client that honours HTTPS_PROXY/NO_PROXY and SSL_CERT_FILE like Docker does.
 func NewClient(opts ...Option) *Client {
-	c := &Client{userAgent: "acrdiag"}
+	c := &Client{userAgent: version.UserAgent()}
 	for _, o := range opts {
 		o(c)
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/runtime"
+
+	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 // Client reads registries from Azure Resource Manager with one identity.
@@ -47,7 +49,7 @@ func WithTransport(t policy.Transporter) Option { return func(c *Client) { c.tra
 
 // New returns a client; nothing touches the network until a read.
 func New(cred azcore.TokenCredential, opts ...Option) *Client {
-	c := &Client{cred: cred, cloud: cloud.AzurePublic}
+	c := &Client{cred: cred, cloud: cloud.AzurePublic, ua: version.UserAgent()}
 	for _, o := range opts {
 		o(c)
 	}

@@ -20,11 +20,10 @@ type Assignment struct {
 
 // Role capabilities on the data plane (shared/reference/acr-protocol.md 1.7).
 var (
-	rbacPull  = []string{"AcrPull", "AcrPush", "Reader", "Contributor", "Owner"}
-	rbacPush  = []string{"AcrPush", "Contributor", "Owner"}
-	abacPull  = []string{"Container Registry Repository Reader", "Container Registry Repository Writer", "Container Registry Repository Contributor"}
-	abacPush  = []string{"Container Registry Repository Writer", "Container Registry Repository Contributor"}
-	armReader = []string{"Reader", "Contributor", "Owner"}
+	rbacPull = []string{"AcrPull", "AcrPush", "Reader", "Contributor", "Owner"}
+	rbacPush = []string{"AcrPush", "Contributor", "Owner"}
+	abacPull = []string{"Container Registry Repository Reader", "Container Registry Repository Writer", "Container Registry Repository Contributor"}
+	abacPush = []string{"Container Registry Repository Writer", "Container Registry Repository Contributor"}
 )
 
 // Grants lists the assignments that give action (pull or push) in the registry's mode, and the role
@@ -47,18 +46,6 @@ func Grants(assignments []Assignment, action string, abac bool) (granting []Assi
 		}
 	}
 	return granting, needed
-}
-
-// CanReadARM says whether the assignments include a role that reads the registry's configuration.
-func CanReadARM(assignments []Assignment) bool {
-	for _, a := range assignments {
-		for _, r := range armReader {
-			if strings.EqualFold(a.Role, r) {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // RoleAssignments lists the principal's role assignments that apply to the registry (at it and above,

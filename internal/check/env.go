@@ -20,7 +20,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 // Options are what the user asked for.
@@ -85,8 +84,8 @@ func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	chain := renew.ChainFor(cfg, e.LS)
 	chain.NoRetry = true // a diagnosis answers within its deadline
 	e.Source = &memoSource{inner: renew.NewChainSource(chain)}
-	e.ACR = acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version))
-	e.ARM = azure.New(azure.Credential(e.Source), azure.WithCloud(chain.Cloud), azure.WithUserAgent("acrdiag/"+version.Version))
+	e.ACR = acr.NewClient()
+	e.ARM = azure.New(azure.Credential(e.Source), azure.WithCloud(chain.Cloud))
 	return e
 }
 

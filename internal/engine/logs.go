@@ -21,7 +21,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
 	"github.com/acrdiag/acrdiag/internal/token"
-	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 type logsFlags struct {
@@ -96,7 +95,7 @@ func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docke
 	defer cancel()
 	chain := renew.ChainFor(cfg, ls)
 	src := renew.NewChainSource(chain)
-	client := azure.New(azure.Credential(src), azure.WithCloud(chain.Cloud), azure.WithUserAgent("acrdiag/"+version.Version))
+	client := azure.New(azure.Credential(src), azure.WithCloud(chain.Cloud))
 	fail := func(what string, err error) error {
 		msg := fmt.Sprintf("logs: %s: %v", what, err)
 		var nf *azure.NotFoundError

@@ -14,7 +14,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 // tokenOutput is what `az acr login --expose-token` gives, plus the username and the expiry.
@@ -47,7 +46,7 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 			}
 			r := &renew.Renewer{
 				Source: renew.NewChainSource(renew.ChainFor(cfg, ls)),
-				ACR:    acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version)),
+				ACR:    acr.NewClient(),
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), 90*time.Second)
 			defer cancel()

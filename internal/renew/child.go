@@ -12,7 +12,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/token"
-	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 // Main runs `acrdiag renew HOST` for the credential helper: it renews a token from the
@@ -40,7 +39,7 @@ func renewFor(ctx context.Context, host string) token.RenewResult {
 	if err != nil {
 		return token.RenewResult{Cause: cause.RegistryNameInvalid, Detail: err.Error()}
 	}
-	client := acr.NewClient(acr.WithUserAgent("acrdiag/" + version.Version))
+	client := acr.NewClient()
 	r := &Renewer{Source: NewChainSource(ChainFor(cfg, ls)), ACR: client}
 	got, err := r.Renew(ctx, ls)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 // unsigned builds a JWT with the given claims and a dummy signature: Inspect does not verify.
@@ -68,13 +69,28 @@ func TestExpiredBy(t *testing.T) {
 	}
 }
 
+// FuzzInspect: whatever a token's claims hold, Inspect reads back the issuer, tenant and expiry it was
+// given, and no input makes it panic or accept a string that is not shaped like a JWT.
 func FuzzInspect(f *testing.F) {
-	f.Add(unsigned(map[string]any{"iss": ACRIssuer, "exp": 1}))
-	f.Add("eyJ.eyJ.x")
-	f.Fuzz(func(t *testing.T, s string) {
-		c, err := Inspect(s)
-		if err == nil && !LooksLikeJWT(s) {
-			t.Fatalf("parsed %q as %+v", s, c)
+	f.Add(ACRIssuer, "tenant", int64(1), "eyJ.eyJ.x")
+	f.Add("https://login.microsoftonline.com/t/v2.0", "", int64(1893456000), "")
+	f.Fuzz(func(t *testing.T, iss, tenant string, exp int64, raw string) {
+		if c, err := Inspect(raw); err == nil && !LooksLikeJWT(raw) {
+			t.Fatalf("parsed %q as %+v", raw, c)
+		}
+		if exp <= 0 || exp > 1<<40 || !utf8.ValidString(iss) || !utf8.ValidString(tenant) {
+			return
+		}
+		tok := unsigned(map[string]any{"iss": iss, "tid": tenant, "exp": exp})
+		if len(tok) >= maxTokenSize {
+			return
+		}
+		c, err := Inspect(tok)
+		if err != nil {
+			t.Fatalf("Inspect(%q): %v", tok, err)
+		}
+		if c.Issuer != iss || c.Tenant != tenant || !c.Expiry.Equal(time.Unix(exp, 0)) {
+			t.Fatalf("claims %+v, want iss %q tid %q exp %d", c, iss, tenant, exp)
 		}
 	})
 }

@@ -16,3 +16,6 @@ var (
 func String() string {
 	return fmt.Sprintf("%s (commit %s, built %s)", Version, Commit, Date)
 }
+
+// UserAgent names acrdiag in every request it sends to ACR, Entra ID and Azure Resource Manager.
+func UserAgent() string { return "acrdiag/" + Version }
