@@ -28,7 +28,7 @@ func newSetupCommand(st Streams) *cobra.Command {
 		Long: `Add credHelpers entries sending each REGISTRY to docker-credential-acrdiag, register the acrcheck hook
 for login, push and pull (hooks, and error-hooks for newer CLIs) and turn features.hooks on, in Docker's
 config.json. Every other key is kept; the file is written atomically after a backup; running it twice
-changes nothing; --undo restores the backup.`,
+changes nothing; --undo takes back the changes setup made and keeps everyone else's made since.`,
 		Example: `  docker acrcheck setup myregistry.azurecr.io
   docker acrcheck setup --dry-run myregistry.azurecr.io other.azurecr.io
   docker acrcheck setup --system-registries     # the registries of /etc/acrdiag/config.json
@@ -47,7 +47,7 @@ changes nothing; --undo restores the backup.`,
 				if err := dockerconfig.Undo(path); err != nil {
 					return failure("setup --undo: %v", err)
 				}
-				_, err := fmt.Fprintf(out, "Restored %s from its backup.\n", path)
+				_, err := fmt.Fprintf(out, "Took back acrdiag's changes to %s; changes made by others are kept.\n", path)
 				return err
 			}
 			hosts, err := setupHosts(args, system)
@@ -98,7 +98,7 @@ changes nothing; --undo restores the backup.`,
 	}
 	f := cmd.Flags()
 	f.BoolVar(&dryRun, "dry-run", false, "show the change, write nothing")
-	f.BoolVar(&undo, "undo", false, "restore config.json from the backup setup took")
+	f.BoolVar(&undo, "undo", false, "take back what setup changed in config.json, keeping others' changes")
 	f.BoolVar(&noHooks, "no-hooks", false, "only add credHelpers entries")
 	f.BoolVar(&system, "system-registries", false, "also configure the registries listed in the system configuration")
 	return cmd

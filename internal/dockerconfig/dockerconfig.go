@@ -1,6 +1,7 @@
 // Package dockerconfig edits Docker's config.json safely: it changes only the keys acrdiag owns
 // (credHelpers entries, the acrcheck plugin's hooks, features.hooks), keeps every other key as it was,
-// writes atomically through symlinks, and keeps a backup that --undo restores.
+// writes atomically through symlinks, and records each change it made, so that Undo takes back acrdiag's
+// own changes and keeps everyone else's.
 package dockerconfig
 
 import (
@@ -36,6 +37,7 @@ type File struct {
 	Target   string // the file written: Path with symlinks resolved
 	Original []byte // nil when the file does not exist
 	keys     map[string]json.RawMessage
+	pending  []entry // what Apply changed, for the change record
 }
 
 // ErrInvalid is a config.json that is not a JSON object.
@@ -60,6 +62,9 @@ func Load(path string) (*File, error) {
 	}
 	if err := json.Unmarshal(b, &f.keys); err != nil {
 		return nil, fmt.Errorf("%s is %w: %w", path, ErrInvalid, err)
+	}
+	if f.keys == nil { // the file says null
+		f.keys = map[string]json.RawMessage{}
 	}
 	return f, nil
 }
@@ -92,50 +97,85 @@ type Change struct {
 	Features    map[string]string // features keys: hooks
 }
 
-// Apply merges the change; it reports whether anything differs from the file.
-func (f *File) Apply(c Change) (bool, error) {
-	helpers := map[string]string{}
-	plugins := map[string]map[string]string{}
-	features := map[string]string{}
-	for k, v := range map[string]any{"credHelpers": &helpers, "plugins": &plugins, "features": &features} {
+// sections are the parts of config.json acrdiag edits, read as maps (a JSON null reads as empty).
+type sections struct {
+	helpers  map[string]string
+	plugins  map[string]map[string]string
+	features map[string]string
+}
+
+func (f *File) sections() (sections, error) {
+	var s sections
+	for k, v := range map[string]any{"credHelpers": &s.helpers, "plugins": &s.plugins, "features": &s.features} {
 		if err := f.get(k, v); err != nil {
-			return false, err
+			return s, err
 		}
 	}
-	changed := false
-	for host, name := range c.CredHelpers {
-		if helpers[host] != name {
-			helpers[host], changed = name, true
-		}
+	if s.helpers == nil {
+		s.helpers = map[string]string{}
 	}
-	if len(c.PluginHooks) > 0 {
-		p := plugins["acrcheck"]
-		if p == nil {
-			p = map[string]string{}
-		}
-		for k, v := range c.PluginHooks {
-			if p[k] != v {
-				p[k], changed = v, true
-			}
-		}
-		plugins["acrcheck"] = p
+	if s.plugins == nil {
+		s.plugins = map[string]map[string]string{}
 	}
-	for k, v := range c.Features {
-		if features[k] != v {
-			features[k], changed = v, true
-		}
+	if s.plugins[pluginName] == nil {
+		s.plugins[pluginName] = map[string]string{}
 	}
-	if !changed {
-		return false, nil
+	if s.features == nil {
+		s.features = map[string]string{}
 	}
-	for k, v := range map[string]any{"credHelpers": helpers, "plugins": plugins, "features": features} {
+	return s, nil
+}
+
+// section is the map of one section name of the change record.
+func (s sections) section(name string) map[string]string {
+	switch name {
+	case secHelpers:
+		return s.helpers
+	case secPlugin:
+		return s.plugins[pluginName]
+	}
+	return s.features
+}
+
+// store writes the sections back, leaving out those that are empty and were not in the file before.
+func (f *File) store(s sections) error {
+	if len(s.plugins[pluginName]) == 0 {
+		delete(s.plugins, pluginName)
+	}
+	for k, v := range map[string]any{"credHelpers": s.helpers, "plugins": s.plugins, "features": s.features} {
 		if _, had := f.keys[k]; had || !isEmpty(v) {
 			if err := f.set(k, v); err != nil {
-				return false, err
+				return err
 			}
 		}
 	}
-	return true, nil
+	return nil
+}
+
+// Apply merges the change; it reports whether anything differs from the file.
+func (f *File) Apply(c Change) (bool, error) {
+	s, err := f.sections()
+	if err != nil {
+		return false, err
+	}
+	f.pending = nil
+	for name, want := range map[string]map[string]string{secHelpers: c.CredHelpers, secPlugin: c.PluginHooks, secFeatures: c.Features} {
+		m := s.section(name)
+		for k, v := range want {
+			if old, had := m[k]; !had || old != v {
+				e := entry{Section: name, Key: k, Set: v}
+				if had {
+					e.Was = &old
+				}
+				f.pending = append(f.pending, e)
+				m[k] = v
+			}
+		}
+	}
+	if len(f.pending) == 0 {
+		return false, nil
+	}
+	return true, f.store(s)
 }
 
 func isEmpty(v any) bool {
@@ -157,8 +197,8 @@ func (f *File) Bytes() ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// Save keeps a backup of the original (when there was one) and writes the new content atomically, with the
-// original's permissions (0600 for a new file).
+// Save writes the new content atomically, with the original's permissions (0600 for a new file), after
+// recording what acrdiag changed. The first Save also keeps a copy of the original as a backup.
 func (f *File) Save() error {
 	b, err := f.Bytes()
 	if err != nil {
@@ -171,27 +211,85 @@ func (f *File) Save() error {
 	if err := os.MkdirAll(filepath.Dir(f.Target), 0o700); err != nil {
 		return err
 	}
-	if f.Original != nil {
+	rec, err := readRecord(f.Target)
+	if err != nil {
+		return err
+	}
+	if f.Original != nil && (rec.Wrote == "" || !fileExists(f.Target+BackupSuffix)) {
 		if err := atomicfile.Write(f.Target+BackupSuffix, f.Original, perm); err != nil {
 			return fmt.Errorf("back up %s: %w", f.Target, err)
 		}
 	}
+	rec.add(f.Original, b, f.pending)
+	if err := rec.write(f.Target); err != nil {
+		return fmt.Errorf("record the change to %s: %w", f.Target, err)
+	}
 	return atomicfile.Write(f.Target, b, perm)
 }
 
-// Undo restores the backup taken by the last Save and removes it.
+// Undo takes back what acrdiag's setups changed in path and keeps every change made by others since: a
+// key acrdiag set is restored to its value before the first setup, unless someone changed it after. When
+// nobody touched the file since, the original comes back byte for byte.
 func Undo(path string) error {
 	target := path
 	if t, err := filepath.EvalSymlinks(path); err == nil {
 		target = t
 	}
-	b, err := os.ReadFile(target + BackupSuffix)
-	if errors.Is(err, os.ErrNotExist) {
-		return fmt.Errorf("no backup %s to restore: setup has not changed this file", target+BackupSuffix)
-	}
+	rec, err := readRecord(target)
 	if err != nil {
 		return err
 	}
+	backup, backupErr := os.ReadFile(target + BackupSuffix)
+	if len(rec.Entries) == 0 {
+		if errors.Is(backupErr, os.ErrNotExist) {
+			return fmt.Errorf("nothing to undo: setup has not changed %s", target)
+		}
+		if backupErr != nil {
+			return backupErr
+		}
+		return restore(target, backup) // a backup from a version that kept no change record
+	}
+	current, err := os.ReadFile(target)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return err
+	}
+	if rec.Pristine && backupErr == nil && rec.Wrote == digest(current) {
+		return restore(target, backup)
+	}
+	f, err := Load(path)
+	if err != nil {
+		return fmt.Errorf("undo: %w", err)
+	}
+	s, err := f.sections()
+	if err != nil {
+		return fmt.Errorf("undo: %w", err)
+	}
+	for _, e := range rec.Entries {
+		m := s.section(e.Section)
+		if cur, ok := m[e.Key]; !ok || cur != e.Set {
+			continue // changed since by someone else: theirs stays
+		}
+		if e.Was == nil {
+			delete(m, e.Key)
+		} else {
+			m[e.Key] = *e.Was
+		}
+	}
+	if err := f.store(s); err != nil {
+		return err
+	}
+	b, err := f.Bytes()
+	if err != nil {
+		return err
+	}
+	if err := restore(target, b); err != nil {
+		return err
+	}
+	return nil
+}
+
+// restore writes b over target with its permissions and removes the backup and the change record.
+func restore(target string, b []byte) error {
 	perm := os.FileMode(0o600)
 	if st, err := os.Stat(target); err == nil {
 		perm = st.Mode().Perm()
@@ -199,5 +297,15 @@ func Undo(path string) error {
 	if err := atomicfile.Write(target, b, perm); err != nil {
 		return err
 	}
-	return os.Remove(target + BackupSuffix)
+	for _, p := range []string{target + BackupSuffix, target + RecordSuffix} {
+		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+	}
+	return nil
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }

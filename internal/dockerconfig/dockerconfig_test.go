@@ -88,3 +88,78 @@ func TestBadFiles(t *testing.T) {
 		t.Error("undo without a backup: no error")
 	}
 }
+
+// TestNullSections: a config.json that is null, or whose sections are null, is set up without a panic.
+func TestNullSections(t *testing.T) {
+	for _, content := range []string{`null`, `{"credHelpers":null}`, `{"plugins":null}`, `{"plugins":{"acrcheck":null}}`, `{"features":null}`} {
+		path := filepath.Join(t.TempDir(), "config.json")
+		_ = os.WriteFile(path, []byte(content), 0o600)
+		f, err := Load(path)
+		if err != nil {
+			t.Errorf("%s: %v", content, err)
+			continue
+		}
+		if changed, err := f.Apply(change); err != nil || !changed {
+			t.Errorf("%s: Apply = %v, %v", content, changed, err)
+			continue
+		}
+		if err := f.Save(); err != nil {
+			t.Errorf("%s: %v", content, err)
+		}
+		if b, _ := os.ReadFile(path); !strings.Contains(string(b), `"myregistry.azurecr.io": "acrdiag"`) {
+			t.Errorf("%s: not set up:\n%s", content, b)
+		}
+	}
+}
+
+// TestUndoKeepsOthersChanges: undo takes back acrdiag's own keys, keeps what others changed since, and
+// after two setups reaches the state before the first.
+func TestUndoKeepsOthersChanges(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	orig := `{"credHelpers":{"gcr.io":"gcloud"},"features":{"hooks":"false"}}`
+	_ = os.WriteFile(path, []byte(orig), 0o600)
+	setup := func(c Change) {
+		t.Helper()
+		f, err := Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.Apply(c); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.Save(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setup(change)
+	setup(Change{CredHelpers: map[string]string{"other.azurecr.io": "acrdiag"}})
+	// Then docker login and another tool change the file.
+	var cfg map[string]any
+	b, _ := os.ReadFile(path)
+	_ = json.Unmarshal(b, &cfg)
+	cfg["auths"] = map[string]any{"corp.example": map[string]string{"auth": "eDp5"}}
+	cfg["credHelpers"].(map[string]any)["ecr.example"] = "ecr-login"
+	b, _ = json.Marshal(cfg)
+	_ = os.WriteFile(path, b, 0o600)
+
+	if err := Undo(path); err != nil {
+		t.Fatal(err)
+	}
+	b, _ = os.ReadFile(path)
+	var got struct {
+		Auths       map[string]any    `json:"auths"`
+		CredHelpers map[string]string `json:"credHelpers"`
+		Features    map[string]string `json:"features"`
+		Plugins     map[string]any    `json:"plugins"`
+	}
+	if err := json.Unmarshal(b, &got); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"gcr.io": "gcloud", "ecr.example": "ecr-login"}
+	if fmt.Sprint(got.CredHelpers) != fmt.Sprint(want) || got.Features["hooks"] != "false" || got.Auths["corp.example"] == nil || got.Plugins["acrcheck"] != nil {
+		t.Errorf("after undo:\n%s", b)
+	}
+	if err := Undo(path); err == nil {
+		t.Error("a second undo found something to undo")
+	}
+}
