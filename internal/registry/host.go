@@ -92,6 +92,11 @@ func ParseLoginServer(input string, extraSuffixes ...string) (LoginServer, error
 		s = s[i+3:]
 	}
 	hostport, _, _ := strings.Cut(s, "/")
+	if !isASCII(hostport) {
+		// Unicode case folding would turn healthy.azurecr.\u0130o or a Kelvin sign into an ASCII registry's
+		// name while a client using IDNA contacts another host: only ASCII names are ever ACR.
+		return LoginServer{}, ErrNotACR
+	}
 	if strings.Contains(hostport, "@") {
 		// user info: never send a token to a host written with credentials in it
 		return LoginServer{}, ErrNotACR
@@ -138,13 +143,37 @@ func ParseLoginServer(input string, extraSuffixes ...string) (LoginServer, error
 	return ls, nil
 }
 
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// usableSuffix is an administrator's suffix that can only name registries: at least two labels of
+// letters, digits and hyphens (a suffix such as "io" would make every *.io host "ACR").
+func usableSuffix(s string) bool {
+	labels := strings.Split(s, ".")
+	if len(labels) < 2 || !isASCII(s) {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || strings.Trim(l, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			return false
+		}
+	}
+	return true
+}
+
 // matchSuffix finds the cloud whose suffix ends host, anchored at a label boundary, and returns the labels
 // before it. evilazurecr.io and azurecr.io.evil.example do not match.
 func matchSuffix(host string, extra []string) (Cloud, string, bool) {
 	clouds := Clouds
 	for _, s := range extra {
 		s = strings.Trim(strings.ToLower(strings.TrimSpace(s)), ".")
-		if s != "" {
+		if usableSuffix(s) {
 			clouds = append(clouds[:len(clouds):len(clouds)], Cloud{Name: "custom", Suffix: s})
 		}
 	}

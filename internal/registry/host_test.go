@@ -64,6 +64,24 @@ func TestParseLoginServer(t *testing.T) {
 	}
 }
 
+// TestUnicodeAndWideSuffixesAreNotACR: no Unicode look-alike of an ACR host, and no one-label
+// administrator suffix, ever makes a host ACR.
+func TestUnicodeAndWideSuffixesAreNotACR(t *testing.T) {
+	for _, in := range []string{"healthy.azurecr.\u0130o", "healthy.azurecr.\u0131o", "\u212Aontoso.azurecr.io", "myregistry.azurecr.\uff49o", "myrégistry.azurecr.io"} {
+		if _, err := ParseLoginServer(in); !errors.Is(err, ErrNotACR) {
+			t.Errorf("ParseLoginServer(%q) = %v, want ErrNotACR", in, err)
+		}
+	}
+	for _, suffix := range []string{"io", ".io.", "com", "*.io", "http://corp.example", "corp..example", "cörp.example"} {
+		if _, err := ParseLoginServer("anything."+strings.Trim(suffix, "."), suffix); err == nil {
+			t.Errorf("suffix %q made a host ACR", suffix)
+		}
+	}
+	if _, err := ParseLoginServer("myregistry.acr.corp.example", "acr.corp.example"); err != nil {
+		t.Errorf("a two-label administrator suffix: %v", err)
+	}
+}
+
 func TestParseLoginServerHugeBinaryInput(t *testing.T) {
 	in := strings.Repeat("\xff\x00myregistry.azurecr.io", 1<<16)
 	if _, err := ParseLoginServer(in); !errors.Is(err, ErrNotACR) {
@@ -80,8 +98,8 @@ func FuzzParseLoginServer(f *testing.F) {
 		if err != nil {
 			return
 		}
-		// Whatever is accepted is a lower-case host that ends with a known suffix at a label boundary.
-		if ls.Host != strings.ToLower(ls.Host) || strings.ContainsAny(ls.Host, "/@:") || !strings.HasSuffix(ls.Host, "."+ls.Cloud.Suffix) {
+		// Whatever is accepted is an ASCII, lower-case host that ends with a known suffix at a label boundary.
+		if !isASCII(ls.Host) || ls.Host != strings.ToLower(ls.Host) || strings.ContainsAny(ls.Host, "/@:") || !strings.HasSuffix(ls.Host, "."+ls.Cloud.Suffix) {
 			t.Fatalf("accepted %q as %+v", in, ls)
 		}
 	})
