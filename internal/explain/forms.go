@@ -112,7 +112,6 @@ var networkForms = []struct{ form, marker string }{
 	{netReset, "econnreset"},
 	{netReset, "forcibly closed"},
 	{netReset, "unexpected eof"},
-	{netReset, "connection aborted"},
 	{netReset, "remote end closed connection"},
 	{netReset, "remotedisconnected"},
 	{netReset, "eof occurred in violation of protocol"},

@@ -112,6 +112,11 @@ func statusRule(f *Facts) []finding {
 			out = append(out, finding{cause.AuthzPullDenied, 2, ev + ": the registry refuses the Entra token"})
 		case (s.Code == 502 || s.Code == 503 || s.Code == 504) && f.Proxy:
 			out = append(out, finding{cause.NetworkProxyError, 3, ev + " through a proxy"})
+		case s.Code == 502:
+			// ACR does not answer Bad Gateway itself: a proxy or gateway on the way does
+			out = append(out, finding{cause.NetworkProxyError, 2, ev + ": a gateway or proxy on the way answered"})
+		case s.Code == 404 && strings.Contains(s.URL, "/v2/") && s.Request != reqChallenge:
+			out = append(out, finding{cause.RegistryManifestUnknown, 2, ev + ": the repository or tag is not there"})
 		}
 	}
 	return out
