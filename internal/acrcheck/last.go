@@ -30,6 +30,9 @@ credential helper errors away, so the helper records them.`,
 			if len(args) == 1 {
 				host = strings.ToLower(strings.TrimSpace(args[0]))
 			}
+			if _, err := lastfailure.Read(cfg.CacheDir); err != nil {
+				return failure("last: %v", err)
+			}
 			rec, ok := lastfailure.Last(cfg.CacheDir, host)
 			out := st.Out
 			if !ok {

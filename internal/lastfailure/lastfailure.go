@@ -5,8 +5,10 @@ package lastfailure
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
@@ -43,7 +45,11 @@ func Add(dir string, r Record) error {
 	if r.Time.IsZero() {
 		r.Time = time.Now()
 	}
-	records, _ := Read(dir) // a corrupt file is replaced
+	records, err := Read(dir)
+	var fe *FileError
+	if errors.As(err, &fe) && !strings.HasPrefix(fe.Reason, "is corrupt") {
+		return err // a directory, a huge or unreadable file: not ours to replace
+	} // a corrupt record is replaced by the new one
 	records = append([]Record{r}, records...)
 	if len(records) > keep {
 		records = records[:keep]
@@ -58,18 +64,43 @@ func Add(dir string, r Record) error {
 	return atomicfile.Write(filepath.Join(dir, FileName), b, 0o600)
 }
 
-// Read returns the records in dir, newest first; none when there is no file.
+// maxFileSize bounds the record file: 20 records of at most a kilobyte of detail. A bigger file is not
+// acrdiag's, and reading it would slow the hook after every failed command.
+const maxFileSize = 256 << 10
+
+// FileError is a record file that cannot be used: not a regular file, too big, unreadable or corrupt.
+type FileError struct {
+	Path   string
+	Reason string
+}
+
+func (e *FileError) Error() string {
+	return fmt.Sprintf("the failure record %s %s; remove it (rm -rf %q) and the helper starts a new one", e.Path, e.Reason, e.Path)
+}
+
+// Read returns the records in dir, newest first; none when there is no file. A file that cannot be used
+// is a *FileError that names it and the fix.
 func Read(dir string) ([]Record, error) {
-	b, err := os.ReadFile(filepath.Join(dir, FileName))
+	path := filepath.Join(dir, FileName)
+	st, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
+	switch {
+	case err != nil:
+		return nil, &FileError{path, "cannot be read: " + err.Error()}
+	case !st.Mode().IsRegular():
+		return nil, &FileError{path, "is not a regular file"}
+	case st.Size() > maxFileSize:
+		return nil, &FileError{path, fmt.Sprintf("is %d bytes, more than a failure record can be", st.Size())}
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return nil, &FileError{path, "cannot be read: " + err.Error()}
 	}
 	var records []Record
 	if err := json.Unmarshal(b, &records); err != nil {
-		return nil, err
+		return nil, &FileError{path, "is corrupt (" + err.Error() + ")"}
 	}
 	return records, nil
 }

@@ -1,6 +1,7 @@
 package lastfailure
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -38,5 +39,41 @@ func TestCorruptFileIsReplaced(t *testing.T) {
 	}
 	if records, err := Read(dir); err != nil || len(records) != 1 {
 		t.Errorf("records = %v, %v", records, err)
+	}
+}
+
+// TestUnusableRecordFiles: a directory, a huge file or a corrupt one in the record's place is named with
+// its fix, never taken for "no failure", and a huge one is not read.
+func TestUnusableRecordFiles(t *testing.T) {
+	for name, plant := range map[string]func(path string) error{
+		"a directory": func(p string) error { return os.Mkdir(p, 0o700) },
+		"a huge file": func(p string) error {
+			f, err := os.Create(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			return f.Truncate(4 << 30) // sparse: costs nothing unless read
+		},
+		"corrupt JSON": func(p string) error { return os.WriteFile(p, []byte(`[{"host":`), 0o600) },
+	} {
+		dir := t.TempDir()
+		path := filepath.Join(dir, FileName)
+		if err := plant(path); err != nil {
+			t.Fatal(err)
+		}
+		_, err := Read(dir)
+		var fe *FileError
+		if !errors.As(err, &fe) || fe.Path != path || !strings.Contains(err.Error(), "rm -rf") {
+			t.Errorf("%s: Read = %v", name, err)
+		}
+		addErr := Add(dir, Record{Host: "corp.azurecr.io", Cause: "auth.no_identity", Detail: "x"})
+		if name == "corrupt JSON" {
+			if recs, err := Read(dir); addErr != nil || err != nil || len(recs) != 1 {
+				t.Errorf("a corrupt record is not replaced by the new one: %v %v %v", addErr, err, recs)
+			}
+		} else if addErr == nil {
+			t.Errorf("%s: Add overwrote it", name)
+		}
 	}
 }
