@@ -89,7 +89,7 @@ failures docker-credential-acrdiag recorded for it in the last hour.`,
 					return usageError("read standard input: %v", err)
 				}
 				if dropped > 0 {
-					fmt.Fprintf(st.Err, "explain: the input is %d MiB; only its last %d MiB were read, where errors are\n", (dropped+int64(len(tail)))>>20, maxExplainInput>>20)
+					_, _ = fmt.Fprintf(st.Err, "explain: the input is %d MiB; only its last %d MiB were read, where errors are\n", (dropped+int64(len(tail)))>>20, maxExplainInput>>20)
 				}
 				text = tail
 			}
@@ -108,7 +108,7 @@ failures docker-credential-acrdiag recorded for it in the last hour.`,
 				}
 			}
 			if check && e.Registry == "" {
-				fmt.Fprintln(st.Err, "explain --check: the text names no registry to diagnose; run: docker acrcheck REGISTRY")
+				_, _ = fmt.Fprintln(st.Err, "explain --check: the text names no registry to diagnose; run: docker acrcheck REGISTRY")
 			}
 			defer func() {
 				if confirmed && err == nil {

@@ -62,15 +62,6 @@ func (f *Facts) has(network string) bool {
 	return false
 }
 
-func (f *Facts) hasCode(code string) bool {
-	for _, c := range f.Codes {
-		if c == code {
-			return true
-		}
-	}
-	return false
-}
-
 func (f *Facts) contains(s ...string) bool {
 	for _, x := range s {
 		if strings.Contains(f.lower, x) {
@@ -78,25 +69,6 @@ func (f *Facts) contains(s ...string) bool {
 		}
 	}
 	return false
-}
-
-// status finds the first status with code among those that answered one of the request kinds (any when
-// none is given).
-func (f *Facts) status(code int, kinds ...string) (Status, bool) {
-	for _, s := range f.Statuses {
-		if s.Code != code {
-			continue
-		}
-		if len(kinds) == 0 {
-			return s, true
-		}
-		for _, k := range kinds {
-			if s.Request == k {
-				return s, true
-			}
-		}
-	}
-	return Status{}, false
 }
 
 // Host is the first usable ACR login server the facts name, "" when none.

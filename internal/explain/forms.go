@@ -58,7 +58,7 @@ func findTool(lower string) string {
 var (
 	aadstsCode = lazyre.New(`AADSTS(\d{5,7})`)
 	// ACR error codes in JSON bodies and the Azure CLI's error names
-	errorCode = lazyre.New(`"code"\s*:\s*"([A-Z_]+)"|\b(CONNECTIVITY_[A-Z_]+|DOCKER_[A-Z_]+|LOGIN_SERVER_ERROR|MANIFEST_UNKNOWN|NAME_UNKNOWN|BLOB_UNKNOWN|TOOMANYREQUESTS|UNAUTHORIZED|DENIED|UNSUPPORTED|AuthorizationFailed|ResourceNotFound|ResourceGroupNotFound|InvalidAuthenticationInfo|AuthenticationFailed|SubscriptionNotFound|InvalidClientTokenId)\b`)
+	errorCode = lazyre.New(`(?:"code"\s*:\s*"|\bCode=")([A-Za-z_]+)"|\b(CONNECTIVITY_[A-Z_]+|DOCKER_[A-Z_]+|LOGIN_SERVER_ERROR|MANIFEST_UNKNOWN|NAME_UNKNOWN|BLOB_UNKNOWN|TOOMANYREQUESTS|UNAUTHORIZED|DENIED|UNSUPPORTED|AuthorizationFailed|ResourceNotFound|ParentResourceNotFound|ResourceGroupNotFound|InvalidAuthenticationInfo|AuthenticationFailed|SubscriptionNotFound|InvalidClientTokenId)\b`)
 )
 
 func findEntraCodes(text string) []string {

@@ -20,7 +20,7 @@ type rule func(f *Facts) []finding
 
 // rules run in order; each sees all facts, none sees another's votes. adjust (below) then applies what
 // only the whole picture can tell.
-var rules = []rule{phraseRule, entraRule, nameRule, statusRule, networkRule}
+var rules = []rule{phraseRule, entraRule, codeRule, nameRule, statusRule, networkRule}
 
 func phraseRule(f *Facts) []finding {
 	var out []finding
@@ -35,6 +35,37 @@ func entraRule(f *Facts) []finding {
 	for _, code := range f.Entra {
 		if id, ok := cause.ForEntraCode(code); ok {
 			out = append(out, finding{id, 4, "Entra ID answered AADSTS" + code})
+		}
+	}
+	return out
+}
+
+// errorCodes are ACR's error codes, the Azure CLI's error names and ARM's codes that tell a cause.
+var errorCodes = map[string]finding{
+	"TOOMANYREQUESTS":                    {cause.RegistryThrottled, 4, ""},
+	"CONNECTIVITY_TOOMANYREQUESTS_ERROR": {cause.RegistryThrottled, 4, ""},
+	"MANIFEST_UNKNOWN":                   {cause.RegistryManifestUnknown, 3, ""},
+	"NAME_UNKNOWN":                       {cause.RegistryManifestUnknown, 3, ""},
+	"CONNECTIVITY_DNS_ERROR":             {cause.RegistryNotFound, 2, ""},
+	"LOGIN_SERVER_ERROR":                 {cause.RegistryNotFound, 3, ""},
+	"RESOURCENOTFOUND":                   {cause.RegistryNotFound, 2, ""},
+	"PARENTRESOURCENOTFOUND":             {cause.RegistryNotFound, 3, ""},
+	"CONNECTIVITY_FORBIDDEN_ERROR":       {cause.NetworkFirewallDenied, 3, ""},
+	"CONNECTIVITY_CHALLENGE_ERROR":       {cause.NetworkFirewallDenied, 2, ""},
+	"CONNECTIVITY_SSL_ERROR":             {cause.NetworkTLSError, 3, ""},
+	"CONNECTIVITY_ACCESS_TOKEN_ERROR":    {cause.AuthzPullDenied, 3, ""},
+	"CONNECTIVITY_REFRESH_TOKEN_ERROR":   {cause.AuthzPullDenied, 2, ""},
+	"DOCKER_DAEMON_ERROR":                {cause.DockerDaemonUnreachable, 3, ""},
+	"DOCKER_COMMAND_ERROR":               {cause.DockerDaemonUnreachable, 2, ""},
+	"INVALIDAUTHENTICATIONINFO":          {cause.NetworkDataEndpoint, 3, ""},
+}
+
+func codeRule(f *Facts) []finding {
+	var out []finding
+	for _, code := range f.Codes {
+		if v, ok := errorCodes[strings.ToUpper(code)]; ok {
+			v.evidence = "the error code " + code
+			out = append(out, v)
 		}
 	}
 	return out

@@ -69,7 +69,7 @@ func loadCorpus(t testing.TB) []corpusEntry {
 			seen[key] = true
 			out = append(out, e)
 		}
-		f.Close()
+		_ = f.Close()
 	}
 	return out
 }

@@ -52,8 +52,8 @@ func TestUnusableRecordFiles(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			defer f.Close()
-			return f.Truncate(4 << 30) // sparse: costs nothing unless read
+			err = f.Truncate(4 << 30) // sparse: costs nothing unless read
+			return errors.Join(err, f.Close())
 		},
 		"corrupt JSON": func(p string) error { return os.WriteFile(p, []byte(`[{"host":`), 0o600) },
 	} {
