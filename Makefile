@@ -15,7 +15,7 @@ GORELEASER_VERSION    := v2.16.0
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build demo test vet fmt-check lint unit e2e bench snapshot release-check tools clean
+.PHONY: all build demo test vet fmt-check lint unit fuzz e2e bench snapshot release-check tools clean
 
 all: build
 
@@ -26,7 +26,7 @@ build:
 demo: build $(TOOLS)/.crane-$(CRANE_VERSION)
 	./scripts/demo.sh
 
-test: tools fmt-check vet lint unit e2e
+test: tools fmt-check vet lint unit fuzz e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -41,6 +41,18 @@ lint: tools
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
 	@$(GO) test -count=1 -run TestCorpusAccuracy -v ./internal/explain | grep '^explain corpus'
+
+# Every parser of outside input, fuzzed briefly (FUZZTIME each): login servers, tokens, config.json,
+# failure records, hook requests and explain's input. A failure leaves its input in testdata/fuzz.
+FUZZTIME ?= 5s
+FUZZ_TARGETS := FuzzParseLoginServer:./internal/registry FuzzInspect:./internal/token FuzzClassify:./internal/explain \
+	FuzzApply:./internal/dockerconfig FuzzRead:./internal/lastfailure FuzzHookMessage:./internal/acrcheck
+fuzz:
+	@log=$$(mktemp); for t in $(FUZZ_TARGETS); do \
+	  name=$${t%%:*}; pkg=$${t#*:}; \
+	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$pkg >$$log 2>&1 || { cat $$log; rm -f $$log; exit 1; }; \
+	  echo "fuzz $$name ($$pkg, $(FUZZTIME)): ok"; \
+	done; rm -f $$log
 
 # e2e drives the built binaries with the real docker CLI, dockerd and crane. Tests whose tool is missing
 # skip with the reason; ACRDIAG_E2E=require (set by CI) makes them fail instead.

@@ -62,3 +62,25 @@ func TestHookChoosesRegistryAndCause(t *testing.T) {
 		}
 	}
 }
+
+// FuzzHookMessage: whatever a failing command printed, the hook answers in at most 10 lines and never
+// repeats a token the error quoted.
+func FuzzHookMessage(f *testing.F) {
+	f.Add("push", `denied: requested access to the resource is denied`)
+	f.Add("pull", `Head "https://mine.azurecr.io/v2/app/manifests/1": unauthorized: authentication required eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl`)
+	f.Add("login", "\x1b[31mError\x1b[0m: x509: certificate signed by unknown authority\r\n")
+	dir := f.TempDir()
+	hc := hookContext{Now: time.Now(), CacheDir: dir, parentArgs: func() []string { return []string{"docker", "pull", "mine.azurecr.io/app:1"} },
+		Machine: &explain.Machine{CacheDir: dir, FailureWithin: recentFailure}}
+	f.Fuzz(func(t *testing.T, rootCmd, commandError string) {
+		lines := hc.message(hookRequest{RootCmd: rootCmd, CommandError: commandError})
+		if len(lines) > 10 {
+			t.Fatalf("%d lines", len(lines))
+		}
+		for _, l := range lines {
+			if strings.Contains(l, "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0") || strings.Contains(l, "\n") {
+				t.Fatalf("line %q", l)
+			}
+		}
+	})
+}

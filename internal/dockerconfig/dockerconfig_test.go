@@ -163,3 +163,44 @@ func TestUndoKeepsOthersChanges(t *testing.T) {
 		t.Error("a second undo found something to undo")
 	}
 }
+
+// FuzzApply: whatever config.json holds, setup either refuses it unchanged or writes a JSON object that
+// has acrdiag's entries and every top-level key the file had.
+func FuzzApply(f *testing.F) {
+	for _, s := range []string{`{}`, `null`, `{"credHelpers":null,"auths":{"a":{"auth":"eA=="}}}`, `{"plugins":{"acrcheck":{"hooks":"x"}}}`, `[1]`, `{"features":7}`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, content string) {
+		path := filepath.Join(t.TempDir(), "config.json")
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Skip()
+		}
+		cfg, err := Load(path)
+		if err != nil {
+			return
+		}
+		if _, err := cfg.Apply(change); err != nil {
+			return
+		}
+		b, err := cfg.Bytes()
+		if err != nil {
+			t.Fatalf("Bytes: %v", err)
+		}
+		var before, after map[string]json.RawMessage
+		_ = json.Unmarshal([]byte(content), &before)
+		if err := json.Unmarshal(b, &after); err != nil {
+			t.Fatalf("wrote no JSON object: %v\n%s", err, b)
+		}
+		for k := range before {
+			if _, ok := after[k]; !ok {
+				t.Fatalf("lost key %q:\n%s", k, b)
+			}
+		}
+		var helpers struct {
+			CredHelpers map[string]string `json:"credHelpers"`
+		}
+		if json.Unmarshal(b, &helpers) != nil || helpers.CredHelpers["myregistry.azurecr.io"] != "acrdiag" {
+			t.Fatalf("no credHelpers entry:\n%s", b)
+		}
+	})
+}

@@ -28,14 +28,14 @@ var ansi = lazyre.New(`\x1b\[[0-9;?]*[ -/]*[@-~]`)
 // maxClassified bounds the text looked at: the start and the end of a huge log, where errors are.
 const maxClassified = 1 << 20
 
-// Normalize makes pasted text comparable: no colour codes, no carriage returns, and for huge text only its
-// first and last half megabyte.
+// Normalize makes pasted text comparable and safe to quote: no colour codes, no carriage returns, no
+// tokens, and for huge text only its first and last half megabyte.
 func Normalize(text string) string {
 	if len(text) > maxClassified {
 		text = text[:maxClassified/2] + "\n...\n" + text[len(text)-maxClassified/2:]
 	}
 	text = ansi().ReplaceAllString(text, "")
-	return strings.ReplaceAll(text, "\r", "")
+	return cause.Redact(strings.ReplaceAll(text, "\r", ""))
 }
 
 // Host picks the first ACR login server named in the text (or the one a mistyped name meant), in lower case.

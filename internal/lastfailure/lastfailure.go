@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
-	"github.com/acrdiag/acrdiag/internal/lazyre"
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 // FileName is the record's name in the cache directory.
@@ -30,11 +30,8 @@ type Record struct {
 	Detail string    `json:"detail"` // one line: what happened
 }
 
-// jwtLike matches anything shaped like a JWT, so that a token can never be written even if an error quoted one.
-var jwtLike = lazyre.New(`eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*`)
-
-// Redact removes anything that looks like a token from text.
-func Redact(text string) string { return jwtLike().ReplaceAllString(text, "<token redacted>") }
+// Redact removes anything that looks like a token from text (cause.Redact, the one place for it).
+func Redact(text string) string { return cause.Redact(text) }
 
 // Add prepends r to the record file in dir.
 func Add(dir string, r Record) error {

@@ -77,3 +77,30 @@ func TestUnusableRecordFiles(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRead: any record file is read as records or refused with a FileError naming it; never a panic, and
+// after an Add the new record is the newest unless the file is not acrdiag's to replace.
+func FuzzRead(f *testing.F) {
+	for _, s := range []string{`[]`, `[{"host":"a.azurecr.io","cause":"auth.no_identity"}]`, `null`, `{`, "\x00\xff"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, content string) {
+		dir := t.TempDir()
+		if err := os.WriteFile(filepath.Join(dir, FileName), []byte(content), 0o600); err != nil {
+			t.Skip()
+		}
+		if _, err := Read(dir); err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Read: %v is no FileError", err)
+			}
+		}
+		if err := Add(dir, Record{Host: "new.azurecr.io", Cause: "auth.no_identity", Detail: "eyJhbGciOi.eyJzdWIiOi.c2ln"}); err != nil {
+			return
+		}
+		recs, err := Read(dir)
+		if err != nil || len(recs) == 0 || recs[0].Host != "new.azurecr.io" || strings.Contains(recs[0].Detail, "eyJ") {
+			t.Fatalf("after Add: %v %+v", err, recs)
+		}
+	})
+}
