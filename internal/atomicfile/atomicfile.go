@@ -1,5 +1,6 @@
 // Package atomicfile writes files so that readers see the old content or the new, never a mix, and a
-// crash never leaves a half-written file.
+// crash never leaves a half-written file. Both writers replace path itself: a symlink planted there is
+// replaced, never followed, so no write lands in another file.
 package atomicfile
 
 import (
@@ -7,9 +8,15 @@ import (
 	"path/filepath"
 )
 
-// Write writes data to a temporary file beside path and renames it over path, so that readers see
-// the old content or the new, never a mix.
-func Write(path string, data []byte, perm os.FileMode) error {
+// Write writes data to a temporary file beside path, syncs it and renames it over path, so that readers
+// see the old content or the new, never a mix.
+func Write(path string, data []byte, perm os.FileMode) error { return write(path, data, perm, true) }
+
+// Replace is Write without the sync, for small state files on a hot path where losing the newest
+// content in a crash costs nothing but a hint.
+func Replace(path string, data []byte, perm os.FileMode) error { return write(path, data, perm, false) }
+
+func write(path string, data []byte, perm os.FileMode, sync bool) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
@@ -23,9 +30,11 @@ func Write(path string, data []byte, perm os.FileMode) error {
 		_ = tmp.Close()
 		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		_ = tmp.Close()
-		return err
+	if sync {
+		if err := tmp.Sync(); err != nil {
+			_ = tmp.Close()
+			return err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err

@@ -120,28 +120,29 @@ const activityFile = "last-registry"
 // activityRefresh is how often a repeated call for the same registry refreshes the record.
 const activityRefresh = 30 * time.Second
 
-// NoteActivity records that the helper was asked about host. It is on the helper's hot path: a plain
-// write, no sync; losing it costs only a less specific hint.
+// NoteActivity records that the helper was asked about host. It is on the helper's hot path: no sync;
+// losing it costs only a less specific hint.
 func NoteActivity(dir, host string) {
 	if dir == "" {
 		return
 	}
 	p := filepath.Join(dir, activityFile)
-	if st, err := os.Stat(p); err == nil && time.Since(st.ModTime()) < activityRefresh && st.Size() == int64(len(host)) {
+	if st, err := os.Lstat(p); err == nil && st.Mode().IsRegular() && time.Since(st.ModTime()) < activityRefresh && st.Size() == int64(len(host)) {
 		if b, err := os.ReadFile(p); err == nil && string(b) == host {
 			return // a burst of calls for one registry writes once
 		}
 	}
-	if os.WriteFile(p, []byte(host), 0o600) != nil && os.MkdirAll(dir, 0o700) == nil {
-		_ = os.WriteFile(p, []byte(host), 0o600)
+	// replaced, never written through: a link planted in its place must not redirect the write
+	if atomicfile.Replace(p, []byte(host), 0o600) != nil && os.MkdirAll(dir, 0o700) == nil {
+		_ = atomicfile.Replace(p, []byte(host), 0o600)
 	}
 }
 
 // RecentActivity returns the registry the helper was last asked about, if that was within d.
 func RecentActivity(dir string, d time.Duration) (string, bool) {
 	p := filepath.Join(dir, activityFile)
-	st, err := os.Stat(p)
-	if err != nil || time.Since(st.ModTime()) > d {
+	st, err := os.Lstat(p)
+	if err != nil || !st.Mode().IsRegular() || time.Since(st.ModTime()) > d {
 		return "", false
 	}
 	b, err := os.ReadFile(p)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestAddKeepsNewestFirstAndRedacts(t *testing.T) {
@@ -103,4 +104,27 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("after Add: %v %+v", err, recs)
 		}
 	})
+}
+
+// TestStateFilesAreNotWrittenThroughLinks: a symlink planted where the record or the activity file goes is
+// replaced, and its target keeps its content.
+func TestStateFilesAreNotWrittenThroughLinks(t *testing.T) {
+	dir := t.TempDir()
+	victim := filepath.Join(t.TempDir(), "victim")
+	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{FileName, activityFile} {
+		if err := os.Symlink(victim, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	NoteActivity(dir, "corp.azurecr.io")
+	_ = Add(dir, Record{Host: "corp.azurecr.io", Cause: "auth.no_identity", Detail: "x"})
+	if b, _ := os.ReadFile(victim); string(b) != "precious" {
+		t.Errorf("a planted link redirected a write: the target now holds %q", b)
+	}
+	if h, ok := RecentActivity(dir, time.Minute); !ok || h != "corp.azurecr.io" {
+		t.Errorf("RecentActivity = %q, %v", h, ok)
+	}
 }
