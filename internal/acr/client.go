@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acrdiag/acrdiag/internal/netproxy"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
@@ -54,7 +55,7 @@ func NewClient(opts ...Option) *Client {
 // DefaultHTTPClient is an HTTP client for registries: proxy from the environment, bounded handshakes, and
 // no redirects (a token must never be replayed to another host).
 func DefaultHTTPClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr := netproxy.Transport() // a refused CONNECT names the proxy and its answer
 	tr.TLSHandshakeTimeout = 10 * time.Second
 	tr.ResponseHeaderTimeout = 30 * time.Second
 	return &http.Client{
@@ -104,8 +105,13 @@ func (c *Client) do(req *http.Request, op, host string, out any) error {
 	}
 	if resp.StatusCode != http.StatusOK {
 		code, msg := parseErrorBody(body)
-		return &ResponseError{Host: host, Op: op, Status: resp.StatusCode, Code: code, Message: msg,
+		re := &ResponseError{Host: host, Op: op, Status: resp.StatusCode, Code: code, Message: msg,
 			CorrelationID: resp.Header.Get("X-Ms-Correlation-Request-Id"), RetryAfter: resp.Header.Get("Retry-After")}
+		re.FromRegistry = code != "" || re.CorrelationID != "" || resp.Header.Get("Docker-Distribution-Api-Version") != ""
+		if p, _ := http.ProxyFromEnvironment(req); p != nil {
+			re.Proxy = p.Host
+		}
+		return re
 	}
 	if err := json.Unmarshal(body, out); err != nil {
 		return fmt.Errorf("%s with %s: the answer is not JSON (%d bytes): %w", op, host, len(body), err)

@@ -16,6 +16,8 @@ type ResponseError struct {
 	Message       string
 	CorrelationID string
 	RetryAfter    string
+	FromRegistry  bool   // the answer carries ACR's headers or error body: the registry itself answered
+	Proxy         string // host:port of the proxy the request went through, if one applies
 }
 
 func (e *ResponseError) Error() string {

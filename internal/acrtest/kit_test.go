@@ -370,7 +370,7 @@ func TestProxyRefusesWhatItDoesNotServe(t *testing.T) {
 	if len(log) != 3 || log[0].Status != 403 || log[1].Status != 502 || log[2].Error != "plain HTTP refused" {
 		t.Errorf("proxy log = %v", log)
 	}
-	for _, f := range []ProxyFault{ProxyAuth, ProxyForbidden, ProxyEOF} {
+	for _, f := range []ProxyFault{ProxyAuth, ProxyForbidden, ProxyBadGateway, ProxyEOF} {
 		k.SetProxyFault(f)
 		if resp, err := c.Get("https://" + k.Host("myregistry") + "/v2/"); err == nil {
 			_ = resp.Body.Close()

@@ -16,11 +16,12 @@ type ProxyFault string
 
 // The proxy faults.
 const (
-	ProxyOK        ProxyFault = ""
-	ProxyAuth      ProxyFault = "407"  // 407 Proxy Authentication Required
-	ProxyForbidden ProxyFault = "403"  // 403 Forbidden: the proxy's policy refuses the host
-	ProxyEOF       ProxyFault = "eof"  // the proxy closes the connection without answering CONNECT
-	ProxySlow      ProxyFault = "slow" // the proxy never answers CONNECT
+	ProxyOK         ProxyFault = ""
+	ProxyAuth       ProxyFault = "407"  // 407 Proxy Authentication Required
+	ProxyForbidden  ProxyFault = "403"  // 403 Forbidden: the proxy's policy refuses the host
+	ProxyBadGateway ProxyFault = "502"  // 502 Bad Gateway: the proxy cannot reach the host
+	ProxyEOF        ProxyFault = "eof"  // the proxy closes the connection without answering CONNECT
+	ProxySlow       ProxyFault = "slow" // the proxy never answers CONNECT
 )
 
 // proxy is an HTTP CONNECT proxy that tunnels only the hosts the kit serves, always to the kit's TLS
@@ -63,6 +64,11 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		entry.Status, entry.Error = 403, "proxy policy"
 		p.kit.log.add(entry)
 		http.Error(w, "Forbidden by proxy policy", http.StatusForbidden)
+		return
+	case ProxyBadGateway:
+		entry.Status, entry.Error = 502, "upstream unreachable"
+		p.kit.log.add(entry)
+		http.Error(w, "The proxy could not connect to the upstream server", http.StatusBadGateway)
 		return
 	case ProxyEOF:
 		entry.Error = "closed without answer"
