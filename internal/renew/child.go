@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/acr"
@@ -33,7 +34,7 @@ func Main(args []string, stdout io.Writer) int {
 func renewFor(ctx context.Context, host string) token.RenewResult {
 	cfg, cfgErr := config.Load()
 	if cfgErr != nil {
-		return token.RenewResult{Cause: cause.DockerCredentialStore, Detail: cause.Summarize(cfgErr.Error())}
+		return token.RenewResult{Cause: cause.ConfigInvalid, Detail: strings.Join(strings.Fields(cfgErr.Error()), " ")}
 	}
 	ls, err := registry.ParseLoginServer(host, cfg.LoginServerSuffixes...)
 	if err != nil {

@@ -3,6 +3,7 @@ package renew
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sync"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/netproxy"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
@@ -57,11 +59,17 @@ type chainSource struct {
 	once sync.Once
 	cred azcore.TokenCredential
 	err  error
+
+	mu       sync.Mutex
+	answered string // which credential of the chain gave the first token
 }
 
 // NewChainSource returns the Entra token source for the machine's identity: environment service principal
 // (secret or certificate), workload identity, managed identity, Azure CLI, Azure Developer CLI.
-func NewChainSource(opts token.ChainOptions) Source { return &chainSource{opts: opts} }
+func NewChainSource(opts token.ChainOptions) Source {
+	listen()
+	return &chainSource{opts: opts}
+}
 
 func (s *chainSource) build() {
 	if s.opts.Credential != "" && os.Getenv("AZURE_TOKEN_CREDENTIALS") == "" {
@@ -69,6 +77,8 @@ func (s *chainSource) build() {
 		_ = os.Setenv("AZURE_TOKEN_CREDENTIALS", s.opts.Credential)
 	}
 	o := &azidentity.DefaultAzureCredentialOptions{TenantID: s.opts.TenantID}
+	// A proxy that refuses Entra ID (or the managed identity endpoint) is named, and not asked again.
+	o.Transport = &http.Client{Transport: netproxy.Transport()}
 	if s.opts.NoRetry {
 		o.Retry = policy.RetryOptions{MaxRetries: -1}
 	}
@@ -90,5 +100,17 @@ func (s *chainSource) Token(ctx context.Context, scope string) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	s.mu.Lock()
+	if s.answered == "" {
+		s.answered = lastAnswered() // logged by the chain during this first successful GetToken
+	}
+	s.mu.Unlock()
 	return tok.Token, nil
+}
+
+// Answered implements Answerer.
+func (s *chainSource) Answered() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.answered
 }
