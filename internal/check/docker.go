@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -70,7 +71,34 @@ func noProxyCovers(noProxy, host string) bool {
 	return false
 }
 
-var helperCause = regexp.MustCompile(`\[([a-z]+\.[a-z_]+)\]`)
+// helperCause is the cause tag acrdiag's helper ends its errors with: "... Details: docker acrcheck HOST [id]".
+var helperCause = regexp.MustCompile(`\[([a-z]+(?:\.[a-z_]+)?)\]`)
+
+// helperFailure is the cause acrdiag's helper named for its failure, and its detail: from the tag at the end
+// of its full error text, else from the failure record it wrote since asked (at or after asked). ok is false
+// when neither names a catalogue id.
+func (e *Env) helperFailure(errText string, asked time.Time) (id, detail string, ok bool) {
+	var rec lastfailure.Record
+	recorded := false
+	if r, found := lastfailure.Last(e.Config.CacheDir, e.LS.Host); found && !r.Time.Before(asked.Add(-time.Second)) {
+		rec, recorded = r, true
+	}
+	if m := helperCause.FindAllStringSubmatch(errText, -1); len(m) > 0 {
+		if _, known := cause.Lookup(m[len(m)-1][1]); known {
+			id = m[len(m)-1][1]
+		}
+	}
+	if id == "" && recorded {
+		id = rec.Cause
+	}
+	if _, known := cause.Lookup(id); !known {
+		return "", "", false
+	}
+	if recorded && rec.Cause == id {
+		return id, rec.Detail, true
+	}
+	return id, cause.Summarize(errText), true
+}
 
 // credentialsCheck: what Docker would send for the registry: the configured helper, present and answering,
 // and the stored credentials inspected for the known traps.
@@ -81,6 +109,7 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 	if e.Name != nil {
 		return skip("the registry name is not usable")
 	}
+	asked := time.Now()
 	a, err := e.Docker.StoredAuth(e.LS.Host)
 	if a.Helper != "" {
 		if _, lerr := exec.LookPath("docker-credential-" + a.Helper); lerr != nil {
@@ -89,11 +118,18 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 		}
 	}
 	if err != nil {
-		msg := cause.Summarize(err.Error())
-		if m := helperCause.FindStringSubmatch(msg); m != nil { // acrdiag's helper names its cause
-			return e.fail(m[1], "the credential helper has no credentials for "+e.LS.Host, msg)
+		if a.Helper == "acrdiag" {
+			// The helper works and says why it has no credentials: its cause, from its whole error or its record,
+			// never from a clipped string.
+			if id, detail, ok := e.helperFailure(err.Error(), asked); ok {
+				title := id
+				if c, found := cause.Lookup(id); found {
+					title = strings.ToLower(c.Title[:1]) + c.Title[1:]
+				}
+				return e.fail(id, fmt.Sprintf("%s gives no credentials for %s: %s", a.Source, e.LS.Host, title), detail)
+			}
 		}
-		return e.fail(cause.DockerCredentialStore, "the credential store fails for "+e.LS.Host+" ("+a.Source+")", msg)
+		return e.fail(cause.DockerCredentialStore, "the credential store fails for "+e.LS.Host+" ("+a.Source+")", cause.Summarize(err.Error()))
 	}
 	if a.Secret == "" {
 		if a.Source == "" {

@@ -5,11 +5,9 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 
@@ -18,6 +16,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/acr"
 	"github.com/acrdiag/acrdiag/internal/azure"
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/netproxy"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
 )
@@ -85,7 +84,7 @@ func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	chain.NoRetry = true // a diagnosis answers within its deadline
 	e.Source = &memoSource{inner: renew.NewChainSource(chain)}
 	e.ACR = acr.NewClient()
-	e.ARM = azure.New(azure.Credential(e.Source), azure.WithCloud(chain.Cloud))
+	e.ARM = azure.New(azure.Credential(e.Source), azure.WithCloud(chain.Cloud), azure.WithTransport(&http.Client{Transport: netproxy.Transport()}))
 	return e
 }
 
@@ -141,21 +140,6 @@ func (e *Env) proxyFor(host string) *url.URL {
 	return u
 }
 
-// ProxyRefusal is a CONNECT the proxy answered with something other than 200.
-type ProxyRefusal struct {
-	Proxy  string
-	Status string
-	Body   string
-}
-
-func (p *ProxyRefusal) Error() string {
-	msg := fmt.Sprintf("proxy %s answered CONNECT with %s", p.Proxy, p.Status)
-	if p.Body != "" {
-		msg += ": " + p.Body
-	}
-	return msg
-}
-
 // dial opens a TCP connection to host:443, through the proxy when one applies.
 func (e *Env) dial(ctx context.Context, host string) (net.Conn, *url.URL, error) {
 	d := &net.Dialer{Timeout: e.timeout}
@@ -187,9 +171,9 @@ func (e *Env) dial(ctx context.Context, host string) (net.Conn, *url.URL, error)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusOK {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		refusal := netproxy.Refusal(proxy, host+":443", resp)
 		_ = c.Close()
-		return nil, proxy, &ProxyRefusal{Proxy: redact(proxy), Status: resp.Status, Body: strings.TrimSpace(string(body))}
+		return nil, proxy, refusal
 	}
 	_ = c.SetDeadline(time.Time{})
 	return c, proxy, nil
@@ -205,7 +189,7 @@ func redact(u *url.URL) string {
 
 // httpClient is a client for the registry's data plane: proxy from the environment, no redirects.
 func (e *Env) httpClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr := netproxy.Transport()
 	tr.Proxy = func(r *http.Request) (*url.URL, error) { return e.proxyFor(r.URL.Host), nil }
 	tr.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
 	return &http.Client{Transport: tr, Timeout: e.timeout,
@@ -217,6 +201,14 @@ type memoSource struct {
 	inner renew.Source
 	mu    sync.Mutex
 	got   map[string]func() (string, error)
+}
+
+// Answered implements renew.Answerer: which credential of the chain gave the tokens.
+func (m *memoSource) Answered() string {
+	if a, ok := m.inner.(renew.Answerer); ok {
+		return a.Answered()
+	}
+	return ""
 }
 
 func (m *memoSource) Token(ctx context.Context, scope string) (string, error) {

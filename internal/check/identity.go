@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -40,21 +39,18 @@ func (e *Env) getEntra() (entraResult, error) {
 	return entraResult{Claims: c, Scope: scope, ACRErr: acrErr}, nil
 }
 
-// credentialKind names which credential of the chain answered, from the environment and the token.
-func credentialKind(c token.Claims) string {
-	switch {
-	case os.Getenv("AZURE_CLIENT_SECRET") != "":
-		return "environment (service principal secret)"
-	case os.Getenv("AZURE_CLIENT_CERTIFICATE_PATH") != "":
-		return "environment (service principal certificate)"
-	case os.Getenv("AZURE_FEDERATED_TOKEN_FILE") != "":
-		return "workload identity"
-	case c.AppID == "04b07795-8ddb-461a-bbee-02f9e1bf7b46":
-		return "Azure CLI"
-	case c.UPN != "":
-		return "a signed-in user (Azure CLI or Developer CLI)"
+// answeredBy names the credential of the chain that gave the token, as azidentity reported it; a token
+// without a user from the Azure CLI is a service principal or managed identity signed in to az.
+func (e *Env) answeredBy(c token.Claims) string {
+	a, _ := e.Source.(renew.Answerer)
+	if a == nil || a.Answered() == "" {
+		return "the credential chain (which credential answered was not reported)"
 	}
-	return "managed identity"
+	name := a.Answered()
+	if strings.HasPrefix(name, "AzureCLICredential") && c.UPN == "" {
+		name = strings.TrimSuffix(name, ")") + ", signed in as an application: az login --service-principal or --identity)"
+	}
+	return name
 }
 
 // identityCheck: which Entra identity this machine has.
@@ -68,7 +64,7 @@ func identityCheck(_ context.Context, e *Env) Result {
 		return e.fail(cause, "no Entra ID token for this machine's identity", detail)
 	}
 	c := got.Claims
-	summary := fmt.Sprintf("%s from %s, tenant %s, app %s, token valid until %s", c.Identity(), credentialKind(c), c.Tenant, c.AppID,
+	summary := fmt.Sprintf("%s from %s, tenant %s, app %s, token valid until %s", c.Identity(), e.answeredBy(c), c.Tenant, c.AppID,
 		c.Expiry.Local().Format("15:04 MST"))
 	if got.ACRErr != nil {
 		return warn(summary+", ARM audience only", "no token for the ACR audience: "+cause.Summarize(got.ACRErr.Error())+

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/netproxy"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
 )
@@ -105,22 +106,21 @@ func tcpCheck(ctx context.Context, e *Env) Result {
 	return e.reach()
 }
 
-// connectFailure names why a connection to host failed.
+// connectFailure names why a connection to host failed: the proxy's own answer when it refused the tunnel.
 func (e *Env) connectFailure(host string, err error) Result {
-	var pr *ProxyRefusal
+	var pr *netproxy.RefusedError
 	if errors.As(err, &pr) {
-		body := strings.ToLower(pr.Body)
 		switch {
-		case strings.HasPrefix(pr.Status, "407"):
-			return e.fail(cause.NetworkProxyError, "the proxy requires authentication: "+pr.Status, err.Error())
-		case strings.Contains(body, "no such host") || strings.Contains(body, "dns") || strings.Contains(body, "resolve"):
-			return e.fail(cause.RegistryNotFound, "the proxy cannot resolve "+host+": the registry does not exist or the name is wrong", err.Error())
+		case pr.Code() == http.StatusProxyAuthRequired:
+			return e.fail(cause.NetworkProxyError, fmt.Sprintf("the proxy %s requires authentication: %s", pr.Proxy, pr.Status), pr.Error())
+		case pr.CannotResolve():
+			return e.fail(cause.RegistryNotFound, fmt.Sprintf("the proxy %s cannot resolve %s (%s): the registry does not exist or the name is wrong", pr.Proxy, host, pr.Status), pr.Error())
 		}
-		return e.fail(cause.NetworkProxyError, "the proxy refuses the connection to "+host+": "+pr.Status, err.Error())
+		return e.fail(cause.NetworkProxyError, fmt.Sprintf("the proxy %s refuses CONNECT to %s: %s", pr.Proxy, pr.Target, pr.Status), pr.Error())
 	}
 	id := renew.NetworkCause(err)
 	if id == "" {
-		id = cause.NetworkTimeout
+		id = cause.Unknown // a failure no rule recognises is not called a timeout
 	}
 	return e.fail(id, "cannot connect to "+host+":443", cause.Summarize(err.Error()))
 }
@@ -182,6 +182,7 @@ type challengeResult struct {
 	Body          string
 	CorrelationID string
 	RetryAfter    string
+	FromRegistry  bool // ACR's headers are on the answer: the registry itself answered
 }
 
 func (e *Env) getChallenge() (challengeResult, error) {
@@ -198,7 +199,8 @@ func (e *Env) getChallenge() (challengeResult, error) {
 	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	return challengeResult{Status: resp.StatusCode, Authenticate: resp.Header.Get("Www-Authenticate"), Body: string(body),
-		CorrelationID: resp.Header.Get("X-Ms-Correlation-Request-Id"), RetryAfter: resp.Header.Get("Retry-After")}, nil
+		CorrelationID: resp.Header.Get("X-Ms-Correlation-Request-Id"), RetryAfter: resp.Header.Get("Retry-After"),
+		FromRegistry: resp.Header.Get("X-Ms-Correlation-Request-Id") != "" || resp.Header.Get("Docker-Distribution-Api-Version") != ""}, nil
 }
 
 var deniedMessage = regexp.MustCompile(`"message"\s*:\s*"([^"]*)"`)
@@ -213,12 +215,13 @@ func challengeCheck(_ context.Context, e *Env) Result {
 		if r, ok := e.unreachable("GET /v2/ failed"); ok {
 			return r
 		}
+		var pr *netproxy.RefusedError
+		if errors.As(err, &pr) {
+			return e.connectFailure(e.LS.Host, err)
+		}
 		id := renew.NetworkCause(err)
 		if id == "" {
-			id = cause.NetworkProxyError
-			if e.proxyFor(e.LS.Host) == nil {
-				id = cause.NetworkTimeout
-			}
+			id = cause.Unknown
 		}
 		return e.fail(id, "GET https://"+e.LS.Host+"/v2/ failed", cause.Summarize(err.Error()))
 	}
@@ -240,10 +243,19 @@ func challengeCheck(_ context.Context, e *Env) Result {
 		return e.fail(cause.NetworkFirewallDenied, msg, "the registry's network rules refuse this client: IP rules, selected networks, private endpoints only, or public access disabled"+corr)
 	case c.Status == http.StatusTooManyRequests:
 		return e.fail(cause.RegistryThrottled, "429 Too Many Requests; retry after "+c.RetryAfter+"s", strings.TrimSpace(c.Body)+corr)
-	case c.Status == http.StatusUnauthorized:
-		return e.fail(cause.NetworkProxyError, "401 without a Bearer challenge: "+c.Authenticate, "something between this machine and the registry answers instead of it"+corr)
 	}
-	return e.fail(cause.NetworkProxyError, fmt.Sprintf("unexpected answer %d to GET /v2/", c.Status), strings.TrimSpace(c.Body)+corr)
+	summary := fmt.Sprintf("unexpected answer %d to GET /v2/", c.Status)
+	if c.Status == http.StatusUnauthorized {
+		summary = "401 without a Bearer challenge: " + c.Authenticate
+	}
+	if p := e.proxyFor(e.LS.Host); p != nil && !c.FromRegistry {
+		// None of ACR's headers: inside the tunnel something else answered, a TLS-inspecting proxy.
+		return e.fail(cause.NetworkProxyError, summary, fmt.Sprintf("the answer has none of ACR's headers: the proxy %s answered instead of the registry", p.Host))
+	}
+	if c.FromRegistry && c.Status >= 500 {
+		return e.fail(cause.Unknown, summary, "the registry failed on its side; retry, and if it persists check https://azure.status.microsoft"+corr)
+	}
+	return e.fail(cause.Unknown, summary, strings.TrimSpace(c.Body)+corr)
 }
 
 // isPrivate reports RFC 1918, CGNAT and unique-local addresses: where a private endpoint answers.
