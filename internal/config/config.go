@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"time"
 )
 
@@ -32,6 +33,9 @@ type Config struct {
 	// Store is where credentials from docker login go: "auto" (the platform store Docker would use),
 	// "file", or a docker-credential-<name> helper name (pass, secretservice, osxkeychain, wincred).
 	Store string `json:"store,omitempty"`
+	// LockTimeout is how long a helper waits for another one renewing the same token before it gives up
+	// (Go duration, default 1m).
+	LockTimeout Duration `json:"lockTimeout,omitempty"`
 	// LogFile receives a line per helper action and failure (never a secret); empty: no log.
 	LogFile string `json:"logFile,omitempty"`
 	// Registries are the login servers `docker acrcheck setup --system-registries` configures.
@@ -54,18 +58,26 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &s); err == nil {
 		v, err := time.ParseDuration(s)
 		if err != nil {
-			return fmt.Errorf("cacheMargin %q: %w", s, err)
+			return &durationError{strconv.Quote(s)}
 		}
 		*d = Duration(v)
 		return nil
 	}
 	var secs float64
 	if err := json.Unmarshal(b, &secs); err != nil {
-		return fmt.Errorf("cacheMargin must be a duration such as \"30m\"")
+		return &durationError{string(b)}
 	}
 	*d = Duration(time.Duration(secs * float64(time.Second)))
 	return nil
 }
+
+// durationError is a value that is not a duration.
+type durationError struct{ value string }
+
+func (e *durationError) Error() string { return e.value + ` is not a duration such as "30m"` }
+
+// durationKeys are the keys that hold durations, to name the one whose value is wrong.
+var durationKeys = []string{"cacheMargin", "lockTimeout"}
 
 // MarshalJSON writes the duration as a string.
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
@@ -80,6 +92,18 @@ func (c Config) Margin() time.Duration {
 		return DefaultCacheMargin
 	}
 	return time.Duration(c.CacheMargin)
+}
+
+// DefaultLockTimeout is how long a helper waits for another one renewing the same token: more than a slow
+// exchange takes, less than the helper's own deadline.
+const DefaultLockTimeout = time.Minute
+
+// LockWait is the lock timeout with its default.
+func (c Config) LockWait() time.Duration {
+	if c.LockTimeout <= 0 {
+		return DefaultLockTimeout
+	}
+	return time.Duration(c.LockTimeout)
 }
 
 // FileError is a configuration file that exists but cannot be used.
@@ -180,6 +204,9 @@ func (c *Config) overlay(u Config) {
 	if u.Store != "" {
 		set("store", func() { c.Store = u.Store })
 	}
+	if u.LockTimeout != 0 {
+		set("lockTimeout", func() { c.LockTimeout = u.LockTimeout })
+	}
 	if u.LogFile != "" {
 		set("logFile", func() { c.LogFile = u.LogFile })
 	}
@@ -210,7 +237,50 @@ func readFile(path string) (*Config, error) {
 	var c Config
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&c); err != nil {
-		return nil, &FileError{Path: path, Err: fmt.Errorf("invalid JSON: %w", err)}
+		return nil, &FileError{Path: path, Err: jsonError(b, err)}
 	}
 	return &c, nil
+}
+
+// jsonError says where a file's JSON goes wrong: line and column of a syntax error, the key of a wrong type.
+func jsonError(b []byte, err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var de *durationError
+	switch {
+	case errors.As(err, &de):
+		var raw map[string]json.RawMessage
+		_ = json.Unmarshal(b, &raw)
+		for _, k := range durationKeys {
+			var d Duration
+			if v, ok := raw[k]; ok && d.UnmarshalJSON(v) != nil {
+				return fmt.Errorf("invalid value: %s: %w", k, err)
+			}
+		}
+		return fmt.Errorf("invalid value: %w", err)
+	case errors.As(err, &te) && te.Field == "":
+		return fmt.Errorf("invalid JSON: the file must hold one JSON object, not a JSON %s", te.Value)
+	case errors.As(err, &se):
+		line, col := position(b, se.Offset)
+		return fmt.Errorf("invalid JSON at line %d, column %d: %w", line, col, err)
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		line, col := position(b, int64(len(b)))
+		return fmt.Errorf("invalid JSON: the file ends at line %d, column %d before its JSON does (a missing value, } or ]?)", line, col)
+	case errors.As(err, &te) && te.Field != "":
+		return fmt.Errorf("invalid JSON: %q must be a %s, not a JSON %s", te.Field, te.Type, te.Value)
+	}
+	return fmt.Errorf("invalid JSON: %w", err)
+}
+
+// position is the line and column of byte offset off in b, both from 1.
+func position(b []byte, off int64) (line, col int) {
+	line, col = 1, 1
+	for i := int64(0); i < off && i < int64(len(b)); i++ {
+		if b[i] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col++
+		}
+	}
+	return line, col
 }

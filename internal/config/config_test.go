@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -33,18 +34,20 @@ func TestLoad(t *testing.T) {
 }
 
 func TestLoadBadFiles(t *testing.T) {
-	for name, content := range map[string]string{
-		"invalid JSON":      `{"credential":`,
-		"binary":            "\x00\xff\xfe",
-		"bad cacheMargin":   `{"cacheMargin":"soon"}`,
-		"wrong type":        `{"loginServerSuffixes":"azurecr.io"}`,
-		"array, not object": `[]`,
+	for name, tc := range map[string]struct{ content, want string }{
+		"invalid JSON":      {`{"credential":`, "the file ends at line 1, column 15 before its JSON does"},
+		"a stray comma":     {"{\n  \"credential\": \"dev\",\n}", "invalid JSON at line 3, column 2: invalid character '}'"},
+		"binary":            {"\x00\xff\xfe", "invalid JSON at line 1, column 2"},
+		"bad cacheMargin":   {`{"cacheMargin":"soon"}`, `cacheMargin: "soon" is not a duration such as "30m"`},
+		"bad lockTimeout":   {`{"lockTimeout":true}`, `lockTimeout: true is not a duration such as "30m"`},
+		"wrong type":        {`{"loginServerSuffixes":"azurecr.io"}`, `"loginServerSuffixes" must be a []string, not a JSON string`},
+		"array, not object": {`[]`, "the file must hold one JSON object, not a JSON array"},
 	} {
-		p := writeUser(t, content)
+		p := writeUser(t, tc.content)
 		cfg, err := Load()
 		var fe *FileError
-		if !errors.As(err, &fe) || fe.Path != p {
-			t.Errorf("%s: err = %v, want a FileError naming %s", name, err, p)
+		if !errors.As(err, &fe) || fe.Path != p || !strings.Contains(err.Error(), "configuration file "+p+": ") || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: err = %v, want a FileError naming %s and %q", name, err, p, tc.want)
 		}
 		if cfg.Margin() != DefaultCacheMargin {
 			t.Errorf("%s: defaults lost: %+v", name, cfg)
@@ -83,5 +86,16 @@ func TestLockedKeysKeepTheSystemValue(t *testing.T) {
 	sys.overlay(Config{Credential: "AzureCLICredential", Tenant: "t", LoginServerSuffixes: []string{"azurecr.mine"}})
 	if sys.Credential != "ManagedIdentityCredential" || sys.Tenant != "t" || len(sys.LoginServerSuffixes) != 2 {
 		t.Errorf("merged = %+v", sys)
+	}
+}
+
+func TestLockTimeout(t *testing.T) {
+	writeUser(t, `{}`)
+	if cfg, _ := Load(); cfg.LockWait() != DefaultLockTimeout {
+		t.Errorf("default lock wait = %s", cfg.LockWait())
+	}
+	writeUser(t, `{"lockTimeout":"5s"}`)
+	if cfg, err := Load(); err != nil || cfg.LockWait() != 5*time.Second {
+		t.Errorf("lock wait = %s, %v", cfg.LockWait(), err)
 	}
 }

@@ -21,6 +21,9 @@ var ErrNotFound = errors.New("the acrdiag engine, which runs the diagnosis and g
 // and the system's Docker CLI plugin directories, then on PATH.
 func Find() (string, error) {
 	if p := os.Getenv("ACRDIAG_ENGINE"); p != "" {
+		if st, err := os.Stat(p); err != nil || st.IsDir() {
+			return "", &envError{path: p}
+		}
 		return p, nil
 	}
 	exe := Name
@@ -56,3 +59,12 @@ func Find() (string, error) {
 	}
 	return "", ErrNotFound
 }
+
+// envError is an ACRDIAG_ENGINE that names no file: the engine is missing all the same.
+type envError struct{ path string }
+
+func (e *envError) Error() string {
+	return "ACRDIAG_ENGINE names " + e.path + ", which is not a file; point it at the acrdiag binary, or unset it to find acrdiag beside this binary or on PATH"
+}
+
+func (e *envError) Is(target error) bool { return target == ErrNotFound }

@@ -24,9 +24,13 @@ func Lock(path string, timeout time.Duration) (func(), error) {
 				_ = f.Close()
 			}, nil
 		}
-		if !errors.Is(err, syscall.EWOULDBLOCK) || time.Now().After(deadline) {
+		if !errors.Is(err, syscall.EWOULDBLOCK) {
 			_ = f.Close()
 			return nil, err
+		}
+		if time.Now().After(deadline) {
+			_ = f.Close()
+			return nil, ErrTimeout
 		}
 		time.Sleep(25 * time.Millisecond)
 	}

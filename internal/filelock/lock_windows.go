@@ -3,6 +3,7 @@
 package filelock
 
 import (
+	"errors"
 	"os"
 	"time"
 
@@ -28,6 +29,9 @@ func Lock(path string, timeout time.Duration) (func(), error) {
 		}
 		if time.Now().After(deadline) {
 			_ = f.Close()
+			if errors.Is(err, windows.ERROR_LOCK_VIOLATION) {
+				return nil, ErrTimeout
+			}
 			return nil, err
 		}
 		time.Sleep(25 * time.Millisecond)

@@ -7,12 +7,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/enginepath"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/token"
@@ -86,8 +88,9 @@ func New(opts ...Option) *Helper {
 		h.store = &lazyStore{open: h.defaultStore}
 	}
 	if h.cache == nil {
-		h.cache = &lazyCache{dir: h.cfg.CacheDir}
+		h.cache = &lazyCache{dir: h.cfg.CacheDir, lockTimeout: h.cfg.LockWait()}
 	}
+	h.timeout += h.cfg.LockWait() // waiting for another helper's renewal leaves this one its full time
 	if h.renewer == nil {
 		h.renewer = execRenewer{}
 	}
@@ -160,8 +163,10 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 		h.record(ls.Host, "get", cause.DockerCredentialStore, cause.Summarize(err.Error()))
 	}
 	if h.cfgErr != nil {
-		h.record(ls.Host, "get", cause.DockerCredentialStore, cause.Summarize(h.cfgErr.Error()))
-		return "", "", &Error{Host: ls.Host, Cause: cause.DockerCredentialStore, Detail: cause.Summarize(h.cfgErr.Error())}
+		// The file and the parse error, whole: cut short, it would not say where to look.
+		detail := strings.Join(strings.Fields(h.cfgErr.Error()), " ")
+		h.record(ls.Host, "get", cause.ConfigInvalid, detail)
+		return "", "", &Error{Host: ls.Host, Cause: cause.ConfigInvalid, Detail: detail}
 	}
 	return h.fromIdentity(ctx, ls)
 }
@@ -211,7 +216,7 @@ func (h *Helper) fromIdentity(ctx context.Context, ls registry.LoginServer) (str
 	e, err := h.cache.Fill(ls.Host, h.identity(), fresh, func() (token.Entry, error) {
 		r, err := h.renewer.Renew(ctx, ls)
 		if err != nil {
-			return token.Entry{}, &Error{Host: ls.Host, Cause: cause.DockerCredentialStore, Detail: cause.Summarize(err.Error())}
+			return token.Entry{}, renewerFailure(ctx, ls.Host, err)
 		}
 		if r.Cause != "" {
 			anonymous = r.AnonymousPull
@@ -227,15 +232,34 @@ func (h *Helper) fromIdentity(ctx context.Context, ls registry.LoginServer) (str
 		h.logf("get %s: token for %s, valid until %s", ls.Host, e.Principal, e.ExpiresOn.Format(time.RFC3339))
 		return EmptyGUID, e.RefreshToken, nil
 	}
-	var he *Error
-	if !errors.As(err, &he) {
-		he = &Error{Host: ls.Host, Cause: cause.DockerCredentialStore, Detail: cause.Summarize(err.Error())}
+	var (
+		he *Error
+		le *token.LockedError
+	)
+	switch {
+	case errors.As(err, &he):
+	case errors.As(err, &le):
+		he = &Error{Host: ls.Host, Cause: cause.CacheLocked, Detail: le.Error()}
+	default:
+		he = &Error{Host: ls.Host, Cause: cause.Unknown, Detail: cause.Summarize(err.Error())}
 	}
 	h.record(ls.Host, "get", he.Cause, he.Detail)
 	if he.Cause == cause.AuthNoIdentity || anonymous {
 		return "", "", credentials.NewErrCredentialsNotFound() // anonymous pull may still work
 	}
 	return "", "", he
+}
+
+// renewerFailure names why the engine gave no result at all: not installed, not runnable, or out of time.
+func renewerFailure(ctx context.Context, host string, err error) *Error {
+	var ee *engineError
+	switch {
+	case errors.Is(err, enginepath.ErrNotFound), errors.As(err, &ee) && ee.notStarted:
+		return &Error{Host: host, Cause: cause.EngineMissing, Detail: cause.Summarize(err.Error())}
+	case ctx.Err() != nil:
+		return &Error{Host: host, Cause: cause.NetworkTimeout, Detail: "the renewal did not finish in time: " + cause.Summarize(err.Error())}
+	}
+	return &Error{Host: host, Cause: cause.Unknown, Detail: cause.Summarize(err.Error())}
 }
 
 // Add stores what docker login hands over. It never fails on ordinary input: a failing store breaks docker login.

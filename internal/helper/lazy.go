@@ -2,6 +2,7 @@ package helper
 
 import (
 	"sync"
+	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
@@ -28,13 +29,19 @@ func (l *lazyStore) Get(serverURL string) (string, string, error) { return l.get
 func (l *lazyStore) List() (map[string]string, error)             { return l.get().List() }
 
 type lazyCache struct {
-	dir   string
-	once  sync.Once
-	cache token.Cache
+	dir         string
+	lockTimeout time.Duration
+	once        sync.Once
+	cache       token.Cache
 }
 
 func (l *lazyCache) get() token.Cache {
-	l.once.Do(func() { l.cache, _ = token.OpenFileCache(l.dir) })
+	l.once.Do(func() {
+		l.cache, _ = token.OpenFileCache(l.dir)
+		if fc, ok := l.cache.(*token.FileCache); ok {
+			fc.LockTimeout = l.lockTimeout
+		}
+	})
 	return l.cache
 }
 

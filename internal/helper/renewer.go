@@ -24,13 +24,33 @@ func (execRenewer) Renew(ctx context.Context, ls registry.LoginServer) (token.Re
 	var out, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, path, token.RenewCommand, ls.Host)
 	cmd.Stdout, cmd.Stderr = &out, &stderr
-	runErr := cmd.Run()
+	if err := cmd.Start(); err != nil {
+		return token.RenewResult{}, &engineError{path: path, err: err, notStarted: true}
+	}
+	runErr := cmd.Wait()
 	var res token.RenewResult
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		if runErr == nil {
 			runErr = err
 		}
-		return token.RenewResult{}, fmt.Errorf("run %s %s: %w %s", path, token.RenewCommand, runErr, bytes.TrimSpace(stderr.Bytes()))
+		return token.RenewResult{}, &engineError{path: path, err: fmt.Errorf("%w %s", runErr, bytes.TrimSpace(stderr.Bytes()))}
 	}
 	return res, nil
 }
+
+// engineError is an engine that could not be started (missing, not executable, for another platform), or
+// that gave no result.
+type engineError struct {
+	path       string
+	err        error
+	notStarted bool
+}
+
+func (e *engineError) Error() string {
+	if e.notStarted {
+		return fmt.Sprintf("the acrdiag engine %s cannot be run: %v", e.path, e.err)
+	}
+	return fmt.Sprintf("%s %s gave no result: %v", e.path, token.RenewCommand, e.err)
+}
+
+func (e *engineError) Unwrap() error { return e.err }

@@ -101,14 +101,20 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 	if timeout == 0 {
 		timeout = 2 * time.Minute
 	}
-	unlock, err := filelock.Lock(c.path(host, identity)+".lock", timeout)
-	if err == nil {
+	lockPath := c.path(host, identity) + ".lock"
+	unlock, err := filelock.Lock(lockPath, timeout)
+	switch {
+	case err == nil:
 		defer unlock()
 		// Another process may have fetched while this one waited.
 		if e, ok := c.Get(host, identity); ok && fresh(e) {
 			return e, nil
 		}
+	case errors.Is(err, filelock.ErrTimeout):
+		// Another helper is renewing this very token and did not finish: asking too would only pile up.
+		return Entry{}, &LockedError{Host: host, Path: lockPath, Waited: timeout}
 	}
+	// A lock file that cannot be made (a read-only cache) costs only the shared exchange: fetch alone.
 	e, err := fetch()
 	if err != nil {
 		return Entry{}, err
@@ -116,6 +122,17 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 	e.Host, e.Identity = host, identity
 	_ = c.write(c.path(host, identity), e) // a failed write costs only the next exchange
 	return e, nil
+}
+
+// LockedError is a wait for another process's renewal of the same entry that ran out.
+type LockedError struct {
+	Host   string
+	Path   string // the lock file
+	Waited time.Duration
+}
+
+func (e *LockedError) Error() string {
+	return fmt.Sprintf("waited %s for another acrdiag process renewing the token for %s (it holds %s) and gave up", e.Waited, e.Host, e.Path)
 }
 
 func (c *FileCache) write(path string, e Entry) error {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -105,5 +106,28 @@ func TestUnwritableCacheDegradesToNone(t *testing.T) {
 	e, err := c.Fill("h", "i", freshFor(0), func() (Entry, error) { return Entry{RefreshToken: "x"}, nil })
 	if err != nil || e.RefreshToken != "x" {
 		t.Errorf("NullCache.Fill = %+v, %v", e, err)
+	}
+}
+
+func TestFileCacheGivesUpWaitingForAStuckRenewal(t *testing.T) {
+	c := &FileCache{Dir: t.TempDir(), LockTimeout: 200 * time.Millisecond}
+	started, release := make(chan struct{}), make(chan struct{})
+	go func() {
+		_, _ = c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) {
+			close(started)
+			<-release // a renewal that hangs (az waiting for a prompt)
+			return Entry{RefreshToken: "rt", ExpiresOn: time.Now().Add(3 * time.Hour)}, nil
+		})
+	}()
+	<-started
+	fetched := false
+	_, err := c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) { fetched = true; return Entry{}, nil })
+	close(release)
+	var le *LockedError
+	if !errors.As(err, &le) || le.Host != "r.azurecr.io" || le.Waited != 200*time.Millisecond || fetched {
+		t.Fatalf("Fill while another renewal hangs = %v (fetched %v), want a LockedError without a fetch", err, fetched)
+	}
+	if msg := le.Error(); !strings.Contains(msg, "waited 200ms") || !strings.Contains(msg, le.Path) {
+		t.Errorf("message %q", msg)
 	}
 }
