@@ -40,6 +40,11 @@ func TestHelperOwnFailuresHaveTheirOwnCause(t *testing.T) {
 	// The engine is not where ACRDIAG_ENGINE says.
 	s.setEnv("ACRDIAG_ENGINE=" + filepath.Join(s.home, "no-such-dir", "acrdiag"))
 	expect("ACRDIAG_ENGINE names nothing", "acrdiag.engine_missing", "ACRDIAG_ENGINE", "no-such-dir")
+	// docker acrcheck says the same, with the fix.
+	if r := s.run("", docker, "acrcheck", host); r.exitCode != 2 || !strings.Contains(r.stderr, "[acrdiag.engine_missing]") ||
+		!strings.Contains(r.stderr, "no-such-dir") || !strings.Contains(r.stderr, "Fix: Install acrdiag") {
+		t.Errorf("docker acrcheck without its engine: %s", r)
+	}
 	s.unsetEnv("ACRDIAG_ENGINE")
 
 	// The helper alone, nowhere near an engine.

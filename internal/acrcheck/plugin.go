@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/enginepath"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
@@ -61,7 +62,7 @@ func SplitPluginArgs(args []string) []string {
 func RunEngine(args []string) int {
 	path, err := enginepath.Find()
 	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
+		engineMissing(err.Error())
 		return 2
 	}
 	cmd := exec.Command(path, args...)
@@ -72,10 +73,15 @@ func RunEngine(args []string) int {
 	case errors.As(err, &ee):
 		return ee.ExitCode()
 	case err != nil:
-		fmt.Fprintf(os.Stderr, "run %s: %v\n", path, err)
+		engineMissing(fmt.Sprintf("the acrdiag engine %s cannot be run: %v", path, err))
 		return 2
 	}
 	return 0
+}
+
+// engineMissing says that the engine is not there (or cannot run), with the fix, as the helper does.
+func engineMissing(detail string) {
+	_, _ = fmt.Fprintf(os.Stderr, "docker acrcheck: %s. Fix: %s [%s]\n", detail, cause.FixFor(cause.EngineMissing, ""), cause.EngineMissing)
 }
 
 // Exit prints err and returns the exit status it carries.
