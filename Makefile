@@ -45,7 +45,7 @@ unit:
 # Every parser of outside input, fuzzed briefly (FUZZTIME each): login servers, tokens, config.json,
 # failure records, hook requests and explain's input. A failure leaves its input in testdata/fuzz.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := FuzzParseLoginServer:./internal/registry FuzzInspect:./internal/token FuzzClassify:./internal/explain \
+FUZZ_TARGETS := FuzzParseLoginServer:./internal/loginserver FuzzInspect:./internal/token FuzzClassify:./internal/explain \
 	FuzzApply:./internal/dockerconfig FuzzRead:./internal/lastfailure FuzzHookMessage:./internal/acrcheck
 fuzz:
 	@log=$$(mktemp); for t in $(FUZZ_TARGETS); do \

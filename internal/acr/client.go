@@ -11,8 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/netproxy"
-	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
@@ -67,7 +67,7 @@ func DefaultHTTPClient() *http.Client {
 }
 
 // Exchange trades an Entra access token for an ACR refresh token: POST https://<host>/oauth2/exchange.
-func (c *Client) Exchange(ctx context.Context, ls registry.LoginServer, tenant, entraToken string) (string, error) {
+func (c *Client) Exchange(ctx context.Context, ls loginserver.LoginServer, tenant, entraToken string) (string, error) {
 	form := url.Values{"grant_type": {"access_token"}, "service": {ls.Host}, "access_token": {entraToken}}
 	if tenant != "" {
 		form.Set("tenant", tenant)
@@ -86,7 +86,7 @@ func (c *Client) Exchange(ctx context.Context, ls registry.LoginServer, tenant, 
 
 // AnonymousPull reports whether the registry hands out pull tokens without credentials, which is how
 // anonymous pull shows from outside.
-func (c *Client) AnonymousPull(ctx context.Context, ls registry.LoginServer) (bool, error) {
+func (c *Client) AnonymousPull(ctx context.Context, ls loginserver.LoginServer) (bool, error) {
 	_, ok, err := c.AnonymousToken(ctx, ls, "repository:library/hello-world:pull")
 	return ok, err
 }
@@ -121,7 +121,7 @@ func (c *Client) do(req *http.Request, op, host string, out any) error {
 
 // AccessToken trades a refresh token for an access token with the given scopes: POST /oauth2/token. ACR
 // answers 200 even when it grants less than asked: decode the token's access claim to see what it granted.
-func (c *Client) AccessToken(ctx context.Context, ls registry.LoginServer, refreshToken string, scopes ...string) (string, error) {
+func (c *Client) AccessToken(ctx context.Context, ls loginserver.LoginServer, refreshToken string, scopes ...string) (string, error) {
 	form := url.Values{"grant_type": {"refresh_token"}, "service": {ls.Host}, "refresh_token": {refreshToken},
 		"scope": {strings.Join(scopes, " ")}}
 	var out struct {
@@ -134,7 +134,7 @@ func (c *Client) AccessToken(ctx context.Context, ls registry.LoginServer, refre
 }
 
 // postForm POSTs a form to the registry's token service and decodes the JSON answer into out.
-func (c *Client) postForm(ctx context.Context, ls registry.LoginServer, path, op string, form url.Values, out any) error {
+func (c *Client) postForm(ctx context.Context, ls loginserver.LoginServer, path, op string, form url.Values, out any) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://"+ls.Host+path, strings.NewReader(form.Encode()))
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (c *Client) postForm(ctx context.Context, ls registry.LoginServer, path, op
 }
 
 // AnonymousToken asks for a token without credentials, as anonymous pull does; ok is false on a 401.
-func (c *Client) AnonymousToken(ctx context.Context, ls registry.LoginServer, scope string) (tok string, ok bool, err error) {
+func (c *Client) AnonymousToken(ctx context.Context, ls loginserver.LoginServer, scope string) (tok string, ok bool, err error) {
 	q := url.Values{"service": {ls.Host}, "scope": {scope}}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "https://"+ls.Host+"/oauth2/token?"+q.Encode(), nil)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/dockerconfig"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 // The commands whose failures the hook explains. CLIs before 29.3 know only "hooks" (success and
@@ -114,8 +114,8 @@ func setupHosts(args []string, system bool) ([]string, error) {
 	}
 	var hosts []string
 	for _, a := range args {
-		ls, err := registry.ParseLoginServer(a, cfg.LoginServerSuffixes...)
-		if errors.Is(err, registry.ErrNotACR) {
+		ls, err := loginserver.ParseLoginServer(a, cfg.LoginServerSuffixes...)
+		if errors.Is(err, loginserver.ErrNotACR) {
 			return nil, usageError("setup: %q is not an Azure Container Registry login server (e.g. myregistry.azurecr.io)", a)
 		}
 		if err != nil {

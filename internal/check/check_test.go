@@ -5,23 +5,6 @@ import (
 	"testing"
 )
 
-func TestSuggestLoginServer(t *testing.T) {
-	for in, want := range map[string]string{
-		"MyRegistry":                     "myregistry.azurecr.io",
-		"https://myregistry/":            "myregistry.azurecr.io",
-		"myregistry.azurecr.com":         "myregistry.azurecr.io",
-		"myregistry.azureacr.io":         "myregistry.azurecr.io",
-		"myregistry.azurecr.cm":          "myregistry.azurecr.cn",
-		"ghcr.io":                        "",
-		"abc":                            "",
-		"myregistry.example.com/app:1.2": "",
-	} {
-		if got := suggestLoginServer(in); got != want {
-			t.Errorf("suggestLoginServer(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestNoProxyCovers(t *testing.T) {
 	for _, tt := range []struct {
 		noProxy, host string

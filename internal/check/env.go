@@ -16,8 +16,8 @@ import (
 	"github.com/acrdiag/acrdiag/internal/acr"
 	"github.com/acrdiag/acrdiag/internal/azure"
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/netproxy"
-	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
 )
 
@@ -55,7 +55,7 @@ type Docker interface {
 // Env is what the checks share: the parsed registry, the configuration, and results computed once.
 type Env struct {
 	Opts   Options
-	LS     registry.LoginServer
+	LS     loginserver.LoginServer
 	Name   error // why Opts.Registry is not a usable login server
 	Config config.Config
 	Docker Docker // nil when not run by the docker CLI
@@ -79,7 +79,7 @@ type Env struct {
 // NewEnv parses the registry and prepares the shared state; nothing touches the network yet.
 func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	e := &Env{Opts: opts, Config: cfg, Docker: docker}
-	e.LS, e.Name = registry.ParseLoginServer(opts.Registry, cfg.LoginServerSuffixes...)
+	e.LS, e.Name = loginserver.ParseLoginServer(opts.Registry, cfg.LoginServerSuffixes...)
 	chain := renew.ChainFor(cfg, e.LS)
 	chain.NoRetry = true // a diagnosis answers within its deadline
 	e.Source = &memoSource{inner: renew.NewChainSource(chain)}

@@ -13,19 +13,19 @@ import (
 	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/netproxy"
-	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/renew"
 )
 
 // nameCheck: the login-server form, with a corrected suggestion.
 func nameCheck(_ context.Context, e *Env) Result {
 	if e.Name != nil {
-		var ne *registry.NameError
+		var ne *loginserver.NameError
 		summary := fmt.Sprintf("%q is not an Azure Container Registry login server", e.Opts.Registry)
 		if errors.As(e.Name, &ne) {
 			summary = ne.Error()
-		} else if s := suggestLoginServer(e.Opts.Registry); s != "" {
+		} else if s := loginserver.Suggest(e.Opts.Registry, e.Config.LoginServerSuffixes...); s != "" {
 			summary += "; did you mean " + s + "?"
 		}
 		return e.fail(cause.RegistryNameInvalid, summary, "Docker keys credentials by the exact login server, <registry>.azurecr.io in lower case")
@@ -41,49 +41,6 @@ func nameCheck(_ context.Context, e *Env) Result {
 		r.Fix = cause.FixFor(cause.RegistryNameInvalid, e.LS.Host)
 	}
 	return r
-}
-
-var bareName = regexp.MustCompile(`^[A-Za-z0-9]{5,50}$`)
-
-// suggestLoginServer guesses the login server meant by a bare name or a mistyped suffix.
-func suggestLoginServer(in string) string {
-	s := strings.ToLower(strings.TrimSpace(in))
-	s = strings.TrimPrefix(strings.TrimPrefix(s, "https://"), "http://")
-	s, _, _ = strings.Cut(s, "/")
-	if bareName.MatchString(s) {
-		return s + ".azurecr.io"
-	}
-	label, rest, ok := strings.Cut(s, ".")
-	if !ok || !bareName.MatchString(label) {
-		return ""
-	}
-	best, bestDist := "", 3 // a typo is at most two edits away, and the closest suffix wins
-	for _, c := range registry.Clouds {
-		if d := editDistance(rest, c.Suffix); d < bestDist {
-			best, bestDist = label+"."+c.Suffix, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // proxyCheck: which proxy applies to the registry.

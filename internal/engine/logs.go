@@ -18,7 +18,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/check"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
@@ -87,7 +87,7 @@ Needs read access to the registry's logs (the Reader role on the registry, or Lo
 
 func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docker, input string, o *logsFlags) error {
 	cfg, _ := config.Load()
-	ls, err := registry.ParseLoginServer(input, cfg.LoginServerSuffixes...)
+	ls, err := loginserver.ParseLoginServer(input, cfg.LoginServerSuffixes...)
 	if err != nil {
 		return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("logs: %v", err)}
 	}

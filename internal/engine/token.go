@@ -12,7 +12,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/acrcheck"
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
 )
 
@@ -40,7 +40,7 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", format)}
 			}
 			cfg, _ := config.Load()
-			ls, err := registry.ParseLoginServer(args[0], cfg.LoginServerSuffixes...)
+			ls, err := loginserver.ParseLoginServer(args[0], cfg.LoginServerSuffixes...)
 			if err != nil {
 				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
 			}

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/lazyre"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 // Ref is one registry reference in the text: a login server, an image, a URL, an `az acr` argument.
@@ -75,13 +75,13 @@ func findRefs(text string) []Ref {
 		arg := m[1]
 		if r := judgeHost(arg, arg); r.Host != "" || r.Problem != "" {
 			add(r)
-		} else if s := registry.Suggest(arg); s != "" {
+		} else if s := loginserver.Suggest(arg); s != "" {
 			add(Ref{Text: arg, Problem: probBareName, Suggestion: s})
 		}
 	}
 	for _, m := range azNameArg().FindAllStringSubmatch(text, -1) {
 		arg := m[1]
-		if ls, err := registry.ParseLoginServer(arg); err == nil {
+		if ls, err := loginserver.ParseLoginServer(arg); err == nil {
 			add(Ref{Text: arg, Host: ls.Host, Problem: probLoginAsName, Suggestion: ls.Host})
 		}
 	}
@@ -126,8 +126,8 @@ func judgeHost(text, host string) Ref {
 		r.Problem = probIPAddress
 		return r
 	}
-	ls, err := registry.ParseLoginServer(h)
-	var ne *registry.NameError
+	ls, err := loginserver.ParseLoginServer(h)
+	var ne *loginserver.NameError
 	switch {
 	case err == nil:
 		r.Host = ls.Host
@@ -146,7 +146,7 @@ func judgeHost(text, host string) Ref {
 			r.Problem = probDataEndpoint
 		}
 	default:
-		if s := registry.Suggest(h); s != "" && strings.Contains(h, ".") {
+		if s := loginserver.Suggest(h); s != "" && strings.Contains(h, ".") {
 			r.Problem, r.Suggestion = probSuffixTypo, s
 		}
 	}

@@ -16,7 +16,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/enginepath"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -29,7 +29,7 @@ const tokenUsername = "<token>"
 // Renewer gets a fresh ACR refresh token from the machine's identity, or the cause of the failure in the
 // result; an error means the renewer itself could not run.
 type Renewer interface {
-	Renew(ctx context.Context, ls registry.LoginServer) (token.RenewResult, error)
+	Renew(ctx context.Context, ls loginserver.LoginServer) (token.RenewResult, error)
 }
 
 // Helper is docker-credential-acrdiag.
@@ -135,9 +135,9 @@ func (h *Helper) logf(format string, args ...any) {
 }
 
 // parse reads the server string; ok is false for hosts that are not ACR at all.
-func (h *Helper) parse(serverURL string) (registry.LoginServer, bool, error) {
-	ls, err := registry.ParseLoginServer(serverURL, h.cfg.LoginServerSuffixes...)
-	if errors.Is(err, registry.ErrNotACR) {
+func (h *Helper) parse(serverURL string) (loginserver.LoginServer, bool, error) {
+	ls, err := loginserver.ParseLoginServer(serverURL, h.cfg.LoginServerSuffixes...)
+	if errors.Is(err, loginserver.ErrNotACR) {
 		return ls, false, nil
 	}
 	return ls, true, err
@@ -173,7 +173,7 @@ func (h *Helper) Get(serverURL string) (string, string, error) {
 
 // checkStored hands out what docker login stored, unless it is an ACR or Entra token that expired: that one
 // is renewed from the identity, or withheld so that an anonymous pull is not blocked by it.
-func (h *Helper) checkStored(ctx context.Context, ls registry.LoginServer, user, secret string) (string, string, error) {
+func (h *Helper) checkStored(ctx context.Context, ls loginserver.LoginServer, user, secret string) (string, string, error) {
 	c, isToken := registryToken(secret)
 	if !isToken {
 		return user, secret, nil // a password: admin user, service principal, repository-scoped token
@@ -209,7 +209,7 @@ func errDetail(err error) string {
 }
 
 // fromIdentity returns a cached or freshly exchanged refresh token.
-func (h *Helper) fromIdentity(ctx context.Context, ls registry.LoginServer) (string, string, error) {
+func (h *Helper) fromIdentity(ctx context.Context, ls loginserver.LoginServer) (string, string, error) {
 	margin := h.cfg.Margin()
 	fresh := func(e token.Entry) bool { return e.Fresh(h.now(), margin) }
 	anonymous := false

@@ -17,7 +17,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/enginepath"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -26,7 +26,7 @@ type fakeRenewer struct {
 	err error
 }
 
-func (f fakeRenewer) Renew(context.Context, registry.LoginServer) (token.RenewResult, error) {
+func (f fakeRenewer) Renew(context.Context, loginserver.LoginServer) (token.RenewResult, error) {
 	return f.res, f.err
 }
 
@@ -103,7 +103,7 @@ func TestRenewerFailureOutOfTime(t *testing.T) {
 
 func TestExecRenewerMissingEngine(t *testing.T) {
 	t.Setenv("ACRDIAG_ENGINE", filepath.Join(t.TempDir(), "nothing-here"))
-	_, err := execRenewer{}.Renew(context.Background(), registry.LoginServer{Host: "r.azurecr.io"})
+	_, err := execRenewer{}.Renew(context.Background(), loginserver.LoginServer{Host: "r.azurecr.io"})
 	if e := renewerFailure(context.Background(), "r.azurecr.io", err); e.Cause != cause.EngineMissing || !strings.Contains(e.Detail, "ACRDIAG_ENGINE names") {
 		t.Errorf("ACRDIAG_ENGINE naming nothing: %v", e)
 	}
@@ -112,7 +112,7 @@ func TestExecRenewerMissingEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("ACRDIAG_ENGINE", notExec)
-	_, err = execRenewer{}.Renew(context.Background(), registry.LoginServer{Host: "r.azurecr.io"})
+	_, err = execRenewer{}.Renew(context.Background(), loginserver.LoginServer{Host: "r.azurecr.io"})
 	if e := renewerFailure(context.Background(), "r.azurecr.io", err); e.Cause != cause.EngineMissing || !strings.Contains(e.Detail, "cannot be run") {
 		t.Errorf("an engine that is not executable: %v", e)
 	}

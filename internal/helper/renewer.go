@@ -8,7 +8,7 @@ import (
 	"os/exec"
 
 	"github.com/acrdiag/acrdiag/internal/enginepath"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -16,7 +16,7 @@ import (
 // makes the cached answer, by far the most frequent, nearly as cheap as starting a process.
 type execRenewer struct{}
 
-func (execRenewer) Renew(ctx context.Context, ls registry.LoginServer) (token.RenewResult, error) {
+func (execRenewer) Renew(ctx context.Context, ls loginserver.LoginServer) (token.RenewResult, error) {
 	path, err := enginepath.Find()
 	if err != nil {
 		return token.RenewResult{}, err

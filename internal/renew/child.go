@@ -11,7 +11,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/acr"
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -36,7 +36,7 @@ func renewFor(ctx context.Context, host string) token.RenewResult {
 	if cfgErr != nil {
 		return token.RenewResult{Cause: cause.ConfigInvalid, Detail: strings.Join(strings.Fields(cfgErr.Error()), " ")}
 	}
-	ls, err := registry.ParseLoginServer(host, cfg.LoginServerSuffixes...)
+	ls, err := loginserver.ParseLoginServer(host, cfg.LoginServerSuffixes...)
 	if err != nil {
 		return token.RenewResult{Cause: cause.RegistryNameInvalid, Detail: err.Error()}
 	}

@@ -7,13 +7,13 @@ import (
 	"net/http"
 
 	"github.com/acrdiag/acrdiag/internal/acr"
-	"github.com/acrdiag/acrdiag/internal/registry"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // Exchanger trades an Entra token for an ACR refresh token; acr.Client is one.
 type Exchanger interface {
-	Exchange(ctx context.Context, ls registry.LoginServer, tenant, entraToken string) (string, error)
+	Exchange(ctx context.Context, ls loginserver.LoginServer, tenant, entraToken string) (string, error)
 }
 
 // Renewer gets a fresh ACR refresh token for a registry from the machine's Entra identity.
@@ -51,7 +51,7 @@ func (e *FallbackError) Unwrap() error { return e.Err }
 
 // Renew asks Entra ID for an ACR-audience token and exchanges it; when the ACR audience cannot be had (Azure
 // Local, some SSO setups) or the exchange answers 401 for it, it tries the ARM audience of the registry's cloud.
-func (r *Renewer) Renew(ctx context.Context, ls registry.LoginServer) (Renewed, error) {
+func (r *Renewer) Renew(ctx context.Context, ls loginserver.LoginServer) (Renewed, error) {
 	first, err := r.try(ctx, ls, ScopeACR)
 	if err == nil {
 		return first, nil
@@ -75,7 +75,7 @@ func (r *Renewer) Renew(ctx context.Context, ls registry.LoginServer) (Renewed, 
 	return second, nil
 }
 
-func (r *Renewer) try(ctx context.Context, ls registry.LoginServer, scope string) (Renewed, error) {
+func (r *Renewer) try(ctx context.Context, ls loginserver.LoginServer, scope string) (Renewed, error) {
 	entra, err := r.Source.Token(ctx, scope)
 	if err != nil {
 		return Renewed{}, &EntraError{Err: err}

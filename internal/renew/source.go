@@ -13,8 +13,8 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/netproxy"
-	"github.com/acrdiag/acrdiag/internal/registry"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -45,7 +45,7 @@ type Source interface {
 
 // ChainFor is the credential chain the configuration selects for a registry: the configured cloud, or the
 // one the login server's suffix tells.
-func ChainFor(cfg config.Config, ls registry.LoginServer) token.ChainOptions {
+func ChainFor(cfg config.Config, ls loginserver.LoginServer) token.ChainOptions {
 	cloud := cfg.Cloud
 	if cloud == "" {
 		cloud = ls.Cloud.Name

@@ -1,4 +1,0 @@
-// Package registry knows what an Azure Container Registry login server looks like: parsing and validation
-// of what clients pass to a credential helper, per cloud, with the suffixes an administrator adds. It has
-// no network code, so the credential helper can link it without paying for net/http.
-package registry
