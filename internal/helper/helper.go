@@ -130,7 +130,7 @@ func (h *Helper) logf(format string, args ...any) {
 		return
 	}
 	defer func() { _ = f.Close() }()
-	line := lastfailure.Redact(fmt.Sprintf(format, args...))
+	line := cause.Redact(fmt.Sprintf(format, args...))
 	_, _ = fmt.Fprintf(f, "%s docker-credential-acrdiag[%d] %s\n", h.now().Format(time.RFC3339), os.Getpid(), line)
 }
 

@@ -30,12 +30,9 @@ type Record struct {
 	Detail string    `json:"detail"` // one line: what happened
 }
 
-// Redact removes anything that looks like a token from text (cause.Redact, the one place for it).
-func Redact(text string) string { return cause.Redact(text) }
-
 // Add prepends r to the record file in dir.
 func Add(dir string, r Record) error {
-	r.Detail = Redact(r.Detail)
+	r.Detail = cause.Redact(r.Detail)
 	if len(r.Detail) > 1000 {
 		r.Detail = r.Detail[:1000] + "..."
 	}
