@@ -10,10 +10,14 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 // Config is the merged configuration.
@@ -239,7 +243,39 @@ func readFile(path string) (*Config, error) {
 	if err := dec.Decode(&c); err != nil {
 		return nil, &FileError{Path: path, Err: jsonError(b, err)}
 	}
+	if err := c.validate(); err != nil {
+		return nil, &FileError{Path: path, Err: err}
+	}
 	return &c, nil
+}
+
+// keys are the configuration's keys as its files spell them: what "locked" may name.
+func keys() []string {
+	var out []string
+	t := reflect.TypeFor[Config]()
+	for i := range t.NumField() {
+		if name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); name != "" && name != "-" && name != "locked" {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// validate refuses what would silently do something else than meant: a locked key that is no key (a typo
+// would lock nothing), and a login-server suffix that could name hosts that are not registries.
+func (c Config) validate() error {
+	known := keys()
+	for _, k := range c.Locked {
+		if !slices.Contains(known, k) {
+			return fmt.Errorf("invalid value: locked lists %q, which is not a key (keys: %s)", k, strings.Join(known, ", "))
+		}
+	}
+	for _, s := range c.LoginServerSuffixes {
+		if !loginserver.ValidSuffix(s) {
+			return fmt.Errorf("invalid value: loginServerSuffixes: %q is not a DNS suffix of at least two labels, such as azurecr.contoso.example (no scheme, no wildcard)", s)
+		}
+	}
+	return nil
 }
 
 // jsonError says where a file's JSON goes wrong: line and column of a syntax error, the key of a wrong type.

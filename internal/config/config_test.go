@@ -35,13 +35,16 @@ func TestLoad(t *testing.T) {
 
 func TestLoadBadFiles(t *testing.T) {
 	for name, tc := range map[string]struct{ content, want string }{
-		"invalid JSON":      {`{"credential":`, "the file ends at line 1, column 15 before its JSON does"},
-		"a stray comma":     {"{\n  \"credential\": \"dev\",\n}", "invalid JSON at line 3, column 2: invalid character '}'"},
-		"binary":            {"\x00\xff\xfe", "invalid JSON at line 1, column 2"},
-		"bad cacheMargin":   {`{"cacheMargin":"soon"}`, `cacheMargin: "soon" is not a duration such as "30m"`},
-		"bad lockTimeout":   {`{"lockTimeout":true}`, `lockTimeout: true is not a duration such as "30m"`},
-		"wrong type":        {`{"loginServerSuffixes":"azurecr.io"}`, `"loginServerSuffixes" must be a []string, not a JSON string`},
-		"array, not object": {`[]`, "the file must hold one JSON object, not a JSON array"},
+		"invalid JSON":           {`{"credential":`, "the file ends at line 1, column 15 before its JSON does"},
+		"a stray comma":          {"{\n  \"credential\": \"dev\",\n}", "invalid JSON at line 3, column 2: invalid character '}'"},
+		"binary":                 {"\x00\xff\xfe", "invalid JSON at line 1, column 2"},
+		"bad cacheMargin":        {`{"cacheMargin":"soon"}`, `cacheMargin: "soon" is not a duration such as "30m"`},
+		"bad lockTimeout":        {`{"lockTimeout":true}`, `lockTimeout: true is not a duration such as "30m"`},
+		"wrong type":             {`{"loginServerSuffixes":"azurecr.io"}`, `"loginServerSuffixes" must be a []string, not a JSON string`},
+		"array, not object":      {`[]`, "the file must hold one JSON object, not a JSON array"},
+		"a locked typo":          {`{"locked":["credentail"]}`, `locked lists "credentail", which is not a key (keys: credential,`},
+		"a one-label suffix":     {`{"loginServerSuffixes":["io"]}`, `loginServerSuffixes: "io" is not a DNS suffix of at least two labels`},
+		"a suffix with a scheme": {`{"loginServerSuffixes":["http://acr.corp.example"]}`, `"http://acr.corp.example" is not a DNS suffix`},
 	} {
 		p := writeUser(t, tc.content)
 		cfg, err := Load()

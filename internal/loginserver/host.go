@@ -13,12 +13,12 @@ type Cloud struct {
 	Suffix string // login-server suffix without the leading dot
 }
 
-// Clouds is the built-in suffix table (shared/reference/acr-protocol.md 4.1).
+// Clouds is the built-in suffix table (acr-protocol reference 4.1). Azure Germany (azurecr.de) closed in
+// 2021: its suffix is no longer ACR.
 var Clouds = []Cloud{
 	{"AzureCloud", "azurecr.io"},
 	{"AzureChinaCloud", "azurecr.cn"},
 	{"AzureUSGovernment", "azurecr.us"},
-	{"AzureGermanCloud", "azurecr.de"},
 	{"USNat", "azurecr.eaglex.ic.gov"},
 	{"USSec", "azurecr.microsoft.scloud"},
 }
@@ -152,9 +152,10 @@ func isASCII(s string) bool {
 	return true
 }
 
-// usableSuffix is an administrator's suffix that can only name registries: at least two labels of
+// ValidSuffix is an administrator's suffix that can only name registries: at least two labels of
 // letters, digits and hyphens (a suffix such as "io" would make every *.io host "ACR").
-func usableSuffix(s string) bool {
+func ValidSuffix(s string) bool {
+	s = strings.Trim(strings.ToLower(strings.TrimSpace(s)), ".")
 	labels := strings.Split(s, ".")
 	if len(labels) < 2 || !isASCII(s) {
 		return false
@@ -173,7 +174,7 @@ func matchSuffix(host string, extra []string) (Cloud, string, bool) {
 	clouds := Clouds
 	for _, s := range extra {
 		s = strings.Trim(strings.ToLower(strings.TrimSpace(s)), ".")
-		if usableSuffix(s) {
+		if ValidSuffix(s) {
 			clouds = append(clouds[:len(clouds):len(clouds)], Cloud{Name: "custom", Suffix: s})
 		}
 	}
