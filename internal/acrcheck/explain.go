@@ -26,12 +26,9 @@ type Confirm func(ctx context.Context, e *explain.Explanation) (report any, text
 // explainMachine is what explain may read about this machine: Docker's config.json and acrdiag's failure
 // record. A recorded failure older than an hour explains nothing pasted now.
 func explainMachine() *explain.Machine {
-	m := &explain.Machine{FailureWithin: time.Hour}
+	m := &explain.Machine{FailureWithin: time.Hour, CacheDir: config.CacheDir()}
 	if p, err := dockerconfig.Path(); err == nil {
 		m.DockerConfig = p
-	}
-	if cfg, err := config.Load(); err == nil {
-		m.CacheDir = cfg.CacheDir
 	}
 	return m
 }

@@ -69,9 +69,9 @@ type hookContext struct {
 }
 
 func hookMessage(req hookRequest, now time.Time) []string {
-	cfg, _ := config.Load()
-	hc := hookContext{Now: now, CacheDir: cfg.CacheDir, parentArgs: parentArgs}
-	hc.Machine = &explain.Machine{CacheDir: cfg.CacheDir, FailureWithin: recentFailure, Now: now}
+	dir := config.CacheDir()
+	hc := hookContext{Now: now, CacheDir: dir, parentArgs: parentArgs}
+	hc.Machine = &explain.Machine{CacheDir: dir, FailureWithin: recentFailure, Now: now}
 	if p, err := dockerconfig.Path(); err == nil {
 		hc.Machine.DockerConfig = p
 	}

@@ -25,15 +25,15 @@ credential helper errors away, so the helper records them.`,
 			if format != "text" && format != "json" {
 				return usageError("--format must be text or json, not %q", format)
 			}
-			cfg, _ := config.Load()
+			cacheDir := config.CacheDir()
 			host := ""
 			if len(args) == 1 {
 				host = strings.ToLower(strings.TrimSpace(args[0]))
 			}
-			if _, err := lastfailure.Read(cfg.CacheDir); err != nil {
+			if _, err := lastfailure.Read(cacheDir); err != nil {
 				return failure("last: %v", err)
 			}
-			rec, ok := lastfailure.Last(cfg.CacheDir, host)
+			rec, ok := lastfailure.Last(cacheDir, host)
 			out := st.Out
 			if !ok {
 				if format == "json" {

@@ -149,6 +149,18 @@ func UserPath() string {
 // maxFileSize bounds a configuration file.
 const maxFileSize = 1 << 20
 
+// CacheDir is where acrdiag keeps tokens and records: ACRDIAG_CACHE_DIR, else the user cache directory. It
+// reads no file, so the hook and the offline commands that need only it pay nothing for the rest.
+func CacheDir() string {
+	if dir := os.Getenv("ACRDIAG_CACHE_DIR"); dir != "" {
+		return dir
+	}
+	if dir, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(dir, "acrdiag")
+	}
+	return ""
+}
+
 // Load merges the system file, the user file and the environment. A missing file is no error; a file that
 // cannot be read or parsed is a *FileError, returned with the configuration of everything else.
 func Load() (Config, error) {
@@ -170,12 +182,7 @@ func Load() (Config, error) {
 		cfg.overlay(*user)
 		cfg.Files = append(cfg.Files, UserPath())
 	}
-	cfg.CacheDir = os.Getenv("ACRDIAG_CACHE_DIR")
-	if cfg.CacheDir == "" {
-		if dir, err := os.UserCacheDir(); err == nil {
-			cfg.CacheDir = filepath.Join(dir, "acrdiag")
-		}
-	}
+	cfg.CacheDir = CacheDir()
 	if p := os.Getenv("ACRDIAG_LOG"); p != "" {
 		cfg.LogFile = p
 	}

@@ -86,7 +86,10 @@ Needs read access to the registry's logs (the Reader role on the registry, or Lo
 }
 
 func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docker, input string, o *logsFlags) error {
-	cfg, _ := config.Load()
+	cfg, err := config.Load()
+	if err != nil {
+		return configError(err)
+	}
 	ls, err := loginserver.ParseLoginServer(input, cfg.LoginServerSuffixes...)
 	if err != nil {
 		return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("logs: %v", err)}

@@ -39,7 +39,10 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 			if format != "text" && format != "json" {
 				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", format)}
 			}
-			cfg, _ := config.Load()
+			cfg, err := config.Load()
+			if err != nil {
+				return configError(err)
+			}
 			ls, err := loginserver.ParseLoginServer(args[0], cfg.LoginServerSuffixes...)
 			if err != nil {
 				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
