@@ -99,6 +99,28 @@ func TestExplainCommand(t *testing.T) {
 	if !strings.Contains(r.stdout, "[network.firewall_denied, high confidence, confirmed by the diagnosis]") || !strings.Contains(r.stdout, "Diagnosis of firewalled.azurecr.io") || r.exitCode != 1 {
 		t.Errorf("explain --check:\n%s", r)
 	}
+
+	// --check diagnoses what the text is about: a push to a repository of a registry where the identity
+	// may only pull confirms the missing push right, and rules out what the diagnosis saw working.
+	push := `ERROR: failed to solve: failed to push pullonly.azurecr.io/e2e/app:1: failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://pullonly.azurecr.io/oauth2/token: 401 Unauthorized`
+	r = s.run("", docker, "acrcheck", "explain", "--check", "--format", "json", push)
+	var checked struct {
+		Repository string           `json:"repository"`
+		Action     string           `json:"action"`
+		Causes     []explainedCause `json:"causes"`
+		Diagnosis  struct {
+			Checks []struct{ ID, Status, Cause string } `json:"checks"`
+		} `json:"diagnosis"`
+	}
+	if err := json.Unmarshal([]byte(r.stdout), &checked); err != nil || r.exitCode != 1 || checked.Repository != "e2e/app" || checked.Action != "push" ||
+		len(checked.Causes) == 0 || checked.Causes[0].ID != "authz.push_denied" || checked.Causes[0].Diagnosis != "confirmed" {
+		t.Errorf("explain --check of a push: %v\n%s", err, r)
+	}
+	if !slices.ContainsFunc(checked.Diagnosis.Checks, func(c struct{ ID, Status, Cause string }) bool {
+		return c.ID == "permissions" && c.Status == "fail" && c.Cause == "authz.push_denied"
+	}) {
+		t.Errorf("the diagnosis did not check push rights on the repository: %+v", checked.Diagnosis.Checks)
+	}
 }
 
 var whatsNext = regexp.MustCompile(`(?s)What's next:\x1b\[0m\r?\n(.*?)(\r?\n\r?\n|$)`)

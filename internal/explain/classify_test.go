@@ -89,3 +89,17 @@ func TestLiteralPrefixes(t *testing.T) {
 		t.Errorf("splitAlternatives = %q", got)
 	}
 }
+
+func TestRegistryRepositoryAndAction(t *testing.T) {
+	for text, want := range map[string][3]string{
+		`ERROR: failed to solve: failed to push corp.azurecr.io/team/app:1: failed to authorize: failed to fetch oauth token: unexpected status from POST request to https://corp.azurecr.io/oauth2/token: 401 Unauthorized`: {"corp.azurecr.io", "team/app", "push"},
+		`Error response from daemon: Head "https://corp.azurecr.io/v2/base/images/manifests/1": unauthorized`:                                                                                                                {"corp.azurecr.io", "base/images", "pull"},
+		`failed to solve: corp.azurecr.io/base:1: failed to resolve source metadata for corp.azurecr.io/base:1: 401 Unauthorized`:                                                                                            {"corp.azurecr.io", "base", "build"},
+		`Error response from daemon: Get "https://corp.azurecr.io/v2/": unauthorized: authentication required`:                                                                                                               {"corp.azurecr.io", "", "login"},
+	} {
+		f := Extract(text)
+		if got := [3]string{f.Host(), f.Repository(), f.Action}; got != want {
+			t.Errorf("%.60q: registry, repository, action = %q, want %q", text, got, want)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"slices"
 	"strings"
 )
 
@@ -48,6 +49,9 @@ func Extract(text string) *Facts {
 	f.Codes = findCodes(text)
 	f.Network = findNetwork(f.lower)
 	f.Action = findAction(f.lower)
+	if f.Action == "" && slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Request == reqChallenge }) {
+		f.Action = "login" // only the /v2/ check failed: docker login's own request
+	}
 	f.Proxy = f.has(netProxy) || f.has(netProxyAuth) || strings.Contains(f.lower, "proxyconnect")
 	f.Phrases = matchPhrases(text, f.lower)
 	return f

@@ -34,7 +34,7 @@ var (
 	urlRef = lazyre.New(`(?i)\bhttps?://([A-Za-z0-9.-]+(?::\d+)?)(/[^\s"'` + "`" + `<>)\]]*)?`)
 	// a host that looks like ACR or close to it: any label before azurecr-like or acr-like suffixes
 	acrishHost = lazyre.New(`(?i)\b((?:[a-z0-9-]+\.)+(?:azure[a-z-]{0,4}|azur[a-z]{0,3}|azrcr|azucr|acr)\.[a-z]{2,5}(?:\.[a-z]+)*)\b(/[a-z0-9._/-]+)?(:[A-Za-z0-9._-]+)?`)
-	imageArg   = lazyre.New(`(?i)(?:failed to pull image|pull access denied for|manifest for|failed to resolve reference|error pulling image|pulling image|docker (?:pull|push|tag|run)|podman (?:pull|push)|push(?:ing)? to|for image)\s+["']?([a-z0-9][A-Za-z0-9._/:@-]*)`)
+	imageArg   = lazyre.New(`(?i)(?:failed to pull image|failed to push|push refers to repository \[|pull access denied for|manifest for|failed to resolve reference|error pulling image|pulling image|docker (?:pull|push|tag|run)|podman (?:pull|push)|push(?:ing)? to|for image)\s+["']?([a-z0-9][A-Za-z0-9._/:@-]*)`)
 	loginArg   = lazyre.New(`(?i)\b(?:docker|podman|helm registry|oras|crane auth|regctl registry) login\s+(?:-[a-z-]+(?:[ =]\S+)?\s+)*([A-Za-z0-9][A-Za-z0-9._:-]*)`)
 	azNameArg  = lazyre.New(`(?i)\baz acr [a-z-]+(?: [a-z-]+)?\b[^\n]*?(?:-n|--name|-r|--registry)[ =]+["']?([A-Za-z0-9._-]+)`)
 )
@@ -44,7 +44,7 @@ func findRefs(text string) []Ref {
 	var refs []Ref
 	seen := map[string]bool{}
 	add := func(r Ref) {
-		key := strings.ToLower(r.Text) + "\x00" + r.Problem
+		key := strings.ToLower(r.Text) + "\x00" + r.Problem + "\x00" + r.Repository
 		if r.Text == "" || seen[key] {
 			return
 		}
@@ -57,7 +57,9 @@ func findRefs(text string) []Ref {
 			continue
 		}
 		r := judgeHost(host, host)
-		r.Repository = repositoryOf(m[2])
+		if strings.HasPrefix(m[2], "/v2/") {
+			r.Repository = repositoryOf(m[2]) // other paths (/oauth2/token, /v2/) name no repository
+		}
 		add(inURL(r))
 	}
 	for _, m := range acrishHost().FindAllStringSubmatch(text, -1) {
@@ -65,7 +67,9 @@ func findRefs(text string) []Ref {
 		if r.Host == "" && r.Suggestion == "" && r.Problem == "" {
 			continue
 		}
-		r.Repository = repositoryOf(m[2])
+		if !strings.HasPrefix(m[2], "/oauth2/") {
+			r.Repository = repositoryOf(m[2])
+		}
 		add(inURL(r))
 	}
 	for _, m := range imageArg().FindAllStringSubmatch(text, -1) {
@@ -174,7 +178,7 @@ func judgeImage(ref string) Ref {
 // repositoryOf is the repository of a path such as /app/web:1 or /v2/app/web/manifests/1.
 func repositoryOf(path string) string {
 	p := strings.Trim(path, "/")
-	if p == "" {
+	if p == "" || p == "v2" {
 		return ""
 	}
 	if rest, ok := strings.CutPrefix(p, "v2/"); ok {
