@@ -5,11 +5,11 @@ package main
 import (
 	"os"
 
-	"github.com/acrdiag/acrdiag/internal/acrcheck"
+	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/engine"
 )
 
 func main() {
-	root := engine.NewRoot(acrcheck.Std())
-	os.Exit(acrcheck.Exit(root.Execute(), os.Stderr))
+	root := engine.NewRoot(cli.Std())
+	os.Exit(cli.Exit(root.Execute(), os.Stderr))
 }

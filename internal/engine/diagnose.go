@@ -8,20 +8,20 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/acrdiag/acrdiag/internal/acrcheck"
 	"github.com/acrdiag/acrdiag/internal/azure"
 	"github.com/acrdiag/acrdiag/internal/check"
+	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/config"
 )
 
-func newDiagnoseCommand(st acrcheck.Streams, docker func() check.Docker) *cobra.Command {
-	o := &acrcheck.DiagnoseFlags{}
+func newDiagnoseCommand(st cli.Streams, docker func() check.Docker) *cobra.Command {
+	o := &cli.DiagnoseFlags{}
 	cmd := &cobra.Command{
 		Use:   "diagnose [OPTIONS] REGISTRY",
 		Short: "Diagnose what stands between this machine and a registry (docker acrcheck REGISTRY)",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
-				return &acrcheck.ExitError{Code: 2, Msg: "diagnose needs exactly one registry, e.g. myregistry.azurecr.io"}
+				return &cli.ExitError{Code: 2, Msg: "diagnose needs exactly one registry, e.g. myregistry.azurecr.io"}
 			}
 			return nil
 		},
@@ -32,13 +32,13 @@ func newDiagnoseCommand(st acrcheck.Streams, docker func() check.Docker) *cobra.
 			}
 			for _, id := range o.Checks {
 				if _, ok := check.ByID(id); !ok {
-					return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("--checks: no check %q (known: %s)", id, strings.Join(check.IDs(), ", "))}
+					return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("--checks: no check %q (known: %s)", id, strings.Join(check.IDs(), ", "))}
 				}
 			}
 			return runDiagnose(cmd.Context(), st, docker(), args[0], o)
 		},
 	}
-	acrcheck.AddDiagnoseFlags(cmd, o)
+	cli.AddDiagnoseFlags(cmd, o)
 	return cmd
 }
 
@@ -55,7 +55,7 @@ func selected(ids []string) []check.Check {
 }
 
 // runDiagnose diagnoses one registry: exit 0 no problem, 1 problems found, 2 usage or internal error.
-func runDiagnose(ctx context.Context, st acrcheck.Streams, docker check.Docker, registry string, o *acrcheck.DiagnoseFlags) error {
+func runDiagnose(ctx context.Context, st cli.Streams, docker check.Docker, registry string, o *cli.DiagnoseFlags) error {
 	cfg, cfgErr := config.Load()
 	if cfgErr != nil {
 		_, _ = fmt.Fprintln(st.Err, "warning:", cfgErr)
@@ -63,7 +63,7 @@ func runDiagnose(ctx context.Context, st acrcheck.Streams, docker check.Docker, 
 	env := check.NewEnv(check.Options{Registry: registry, Repository: o.Repository, Action: o.Action,
 		DNSServer: o.DNSServer, ExpectPrivate: o.ExpectPrivate,
 		Azure: azure.Scope{Subscription: o.Subscription, ResourceGroup: o.ResourceGroup}}, cfg, docker)
-	terminal := acrcheck.IsTerminal(st.Out) && o.Format == "text"
+	terminal := cli.IsTerminal(st.Out) && o.Format == "text"
 	color := terminal && !o.NoColor && os.Getenv("NO_COLOR") == ""
 	checks := selected(o.Checks)
 	var progress func(check.Result)
@@ -85,10 +85,10 @@ func runDiagnose(ctx context.Context, st acrcheck.Streams, docker check.Docker, 
 		err = report.WriteText(st.Out, color)
 	}
 	if err != nil {
-		return &acrcheck.ExitError{Code: 2, Msg: err.Error()}
+		return &cli.ExitError{Code: 2, Msg: err.Error()}
 	}
 	if !report.OK {
-		return &acrcheck.ExitError{Code: 1} // the report said it all
+		return &cli.ExitError{Code: 1} // the report said it all
 	}
 	return nil
 }

@@ -13,10 +13,10 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/acrdiag/acrdiag/internal/acrcheck"
 	"github.com/acrdiag/acrdiag/internal/azure"
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/check"
+	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
@@ -50,7 +50,7 @@ type logEvent struct {
 	UserAgent string    `json:"userAgent,omitempty"`
 }
 
-func newLogsCommand(st acrcheck.Streams, docker func() check.Docker) *cobra.Command {
+func newLogsCommand(st cli.Streams, docker func() check.Docker) *cobra.Command {
 	o := &logsFlags{}
 	cmd := &cobra.Command{
 		Use:   "logs [OPTIONS] REGISTRY",
@@ -64,12 +64,12 @@ Needs read access to the registry's logs (the Reader role on the registry, or Lo
 		SilenceUsage: true, SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.format != "text" && o.format != "json" {
-				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", o.format)}
+				return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", o.format)}
 			}
 			if o.since <= 0 || o.since > 90*24*time.Hour {
-				return &acrcheck.ExitError{Code: 2, Msg: "--since must be between 1s and 90 days (e.g. 1h, 30m, 72h)"}
+				return &cli.ExitError{Code: 2, Msg: "--since must be between 1s and 90 days (e.g. 1h, 30m, 72h)"}
 			}
-			if err := acrcheck.ValidateAzureFlags(o.subscription, o.resourceGroup); err != nil {
+			if err := cli.ValidateAzureFlags(o.subscription, o.resourceGroup); err != nil {
 				return err
 			}
 			return runLogs(cmd.Context(), st, docker, args[0], o)
@@ -81,18 +81,18 @@ Needs read access to the registry's logs (the Reader role on the registry, or Lo
 	f.StringVar(&o.ip, "ip", "", "also show failures from this client IP (e.g. the one a 403 named)")
 	f.StringVar(&o.format, "format", "text", "output format: text or json")
 	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "deadline of the whole query")
-	acrcheck.AddAzureFlags(cmd, &o.subscription, &o.resourceGroup)
+	cli.AddAzureFlags(cmd, &o.subscription, &o.resourceGroup)
 	return cmd
 }
 
-func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docker, input string, o *logsFlags) error {
+func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, input string, o *logsFlags) error {
 	cfg, err := config.Load()
 	if err != nil {
 		return configError(err)
 	}
 	ls, err := loginserver.ParseLoginServer(input, cfg.LoginServerSuffixes...)
 	if err != nil {
-		return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("logs: %v", err)}
+		return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("logs: %v", err)}
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.timeout)
 	defer cancel()
@@ -109,12 +109,12 @@ func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docke
 			msg += "\nIf the registry exists, this identity may not read it: reading login events needs the Reader role on the registry" +
 				" (az role assignment create --assignee <object id> --role Reader --scope $(az acr show -n " + ls.Registry + " --query id -o tsv))."
 		}
-		return &acrcheck.ExitError{Code: 1, Msg: msg}
+		return &cli.ExitError{Code: 1, Msg: msg}
 	}
 	armTok, err := src.Token(ctx, renew.ARMScope(chain.Cloud))
 	if err != nil {
 		id, detail := renew.Classify(err)
-		return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("logs: no Entra token for Azure Resource Manager: %s. Fix: %s [%s]", detail, cause.FixFor(id, ls.Host), id)}
+		return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("logs: no Entra token for Azure Resource Manager: %s. Fix: %s [%s]", detail, cause.FixFor(id, ls.Host), id)}
 	}
 	ref, err := client.Find(ctx, ls.Host, azure.Scope{Subscription: o.subscription, ResourceGroup: o.resourceGroup})
 	if err != nil {
@@ -125,7 +125,7 @@ func runLogs(ctx context.Context, st acrcheck.Streams, docker func() check.Docke
 		return fail("read the diagnostic settings of "+ref.ID, err)
 	}
 	if !slices.ContainsFunc(settings, func(s azure.LogSetting) bool { return s.Workspace != "" }) {
-		return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("logs: %s does not send its login events to Log Analytics, so failed logins are not recorded;\n%s",
+		return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("logs: %s does not send its login events to Log Analytics, so failed logins are not recorded;\n%s",
 			ls.Host, check.EnableLoginEventsCommand(ref.ID))}
 	}
 	events, err := client.LoginEvents(ctx, ref, ls.Host, o.since)

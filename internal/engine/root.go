@@ -13,8 +13,8 @@ import (
 	"github.com/docker/cli/cli/flags"
 	"github.com/spf13/cobra"
 
-	"github.com/acrdiag/acrdiag/internal/acrcheck"
 	"github.com/acrdiag/acrdiag/internal/check"
+	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/renew"
@@ -23,7 +23,7 @@ import (
 )
 
 // NewRoot is the acrdiag command tree.
-func NewRoot(st acrcheck.Streams) *cobra.Command {
+func NewRoot(st cli.Streams) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "acrdiag",
 		Version:       version.String(),
@@ -32,19 +32,19 @@ func NewRoot(st acrcheck.Streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &acrcheck.ExitError{Code: 2, Msg: err.Error()} })
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cli.ExitError{Code: 2, Msg: err.Error()} })
 	root.AddCommand(
 		newDiagnoseCommand(st, dockerFromEnvironment),
 		newTokenCommand(st),
 		newLogsCommand(st, dockerFromEnvironment),
-		acrcheck.NewExplainCommand(st, confirmWithDiagnosis),
+		cli.NewExplainCommand(st, confirmWithDiagnosis, nil),
 		&cobra.Command{
 			Use:    token.RenewCommand + " HOST",
 			Short:  "Renew a token for docker-credential-acrdiag (prints a JSON result)",
 			Hidden: true,
 			RunE: func(cmd *cobra.Command, args []string) error {
 				if code := renew.Main(args, st.Out); code != 0 {
-					return &acrcheck.ExitError{Code: code}
+					return &cli.ExitError{Code: code}
 				}
 				return nil
 			},
@@ -79,7 +79,7 @@ func dockerFromEnvironment() check.Docker {
 func confirmWithDiagnosis(ctx context.Context, e *explain.Explanation) (any, func(io.Writer) error, bool, error) {
 	cfg, err := config.Load()
 	if err != nil {
-		return nil, nil, false, &acrcheck.ExitError{Code: 2, Msg: "explain --check: " + err.Error()}
+		return nil, nil, false, &cli.ExitError{Code: 2, Msg: "explain --check: " + err.Error()}
 	}
 	action := "pull" // a build pulls its base images; a login needs pull rights to be of use
 	if e.Action == "push" {

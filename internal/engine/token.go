@@ -9,8 +9,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acrdiag/acrdiag/internal/acr"
-	"github.com/acrdiag/acrdiag/internal/acrcheck"
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
@@ -24,7 +24,7 @@ type tokenOutput struct {
 	ExpiresOn   time.Time `json:"expiresOn"`
 }
 
-func newTokenCommand(st acrcheck.Streams) *cobra.Command {
+func newTokenCommand(st cli.Streams) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "token REGISTRY",
@@ -37,7 +37,7 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 		SilenceUsage: true, SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
-				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", format)}
+				return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", format)}
 			}
 			cfg, err := config.Load()
 			if err != nil {
@@ -45,7 +45,7 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 			}
 			ls, err := loginserver.ParseLoginServer(args[0], cfg.LoginServerSuffixes...)
 			if err != nil {
-				return &acrcheck.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
+				return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
 			}
 			r := &renew.Renewer{
 				Source: renew.NewChainSource(renew.ChainFor(cfg, ls)),
@@ -56,7 +56,7 @@ token from this machine's Entra identity, with its expiry. For CI without the Az
 			got, err := r.Renew(ctx, ls)
 			if err != nil {
 				id, detail := renew.Classify(err)
-				return &acrcheck.ExitError{Code: 1, Msg: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
+				return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
 					ls.Host, detail, cause.FixWithEvidence(id, ls.Host, detail), id)}
 			}
 			o := tokenOutput{LoginServer: ls.Host, Username: "00000000-0000-0000-0000-000000000000", Token: got.RefreshToken, ExpiresOn: got.Claims.Expiry.UTC()}

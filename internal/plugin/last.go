@@ -1,4 +1,4 @@
-package acrcheck
+package plugin
 
 import (
 	"fmt"
@@ -7,12 +7,13 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 )
 
-func newLastCommand(st Streams) *cobra.Command {
+func newLastCommand(st cli.Streams) *cobra.Command {
 	var format string
 	cmd := &cobra.Command{
 		Use:   "last [REGISTRY]",
@@ -23,7 +24,7 @@ credential helper errors away, so the helper records them.`,
 		SilenceUsage: true, SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if format != "text" && format != "json" {
-				return usageError("--format must be text or json, not %q", format)
+				return cli.UsageError("--format must be text or json, not %q", format)
 			}
 			cacheDir := config.CacheDir()
 			host := ""
@@ -31,13 +32,13 @@ credential helper errors away, so the helper records them.`,
 				host = strings.ToLower(strings.TrimSpace(args[0]))
 			}
 			if _, err := lastfailure.Read(cacheDir); err != nil {
-				return failure("last: %v", err)
+				return cli.Failure("last: %v", err)
 			}
 			rec, ok := lastfailure.Last(cacheDir, host)
 			out := st.Out
 			if !ok {
 				if format == "json" {
-					return writeJSON(out, map[string]any{"failure": nil})
+					return cli.WriteJSON(out, map[string]any{"failure": nil})
 				}
 				_, err := fmt.Fprintln(out, "The credential helper has recorded no failure"+forHost(host)+".")
 				return err
@@ -45,7 +46,7 @@ credential helper errors away, so the helper records them.`,
 			c, _ := cause.Lookup(rec.Cause)
 			fix := cause.FixWithEvidence(rec.Cause, rec.Host, rec.Detail)
 			if format == "json" {
-				return writeJSON(out, map[string]any{"failure": rec, "cause": explain.CauseOutput{
+				return cli.WriteJSON(out, map[string]any{"failure": rec, "cause": explain.CauseOutput{
 					ID: c.ID, Title: c.Title, Why: c.Why, Fix: fix, Confidence: explain.High}})
 			}
 			_, err := fmt.Fprintf(out, "At %s, docker-credential-acrdiag %s for %s failed: %s\n  %s\n  why: %s\n  fix: %s\n  [%s] more: docker acrcheck %s\n",

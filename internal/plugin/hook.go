@@ -1,4 +1,4 @@
-package acrcheck
+package plugin
 
 import (
 	"encoding/json"

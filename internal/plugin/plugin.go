@@ -1,4 +1,4 @@
-package acrcheck
+package plugin
 
 import (
 	"encoding/json"
@@ -82,20 +82,4 @@ func RunEngine(args []string) int {
 // engineMissing says that the engine is not there (or cannot run), with the fix, as the helper does.
 func engineMissing(detail string) {
 	_, _ = fmt.Fprintf(os.Stderr, "docker acrcheck: %s. Fix: %s [%s]\n", detail, cause.FixFor(cause.EngineMissing, ""), cause.EngineMissing)
-}
-
-// Exit prints err and returns the exit status it carries.
-func Exit(err error, stderr io.Writer) int {
-	if err == nil {
-		return 0
-	}
-	var ee *ExitError
-	if errors.As(err, &ee) {
-		if ee.Msg != "" {
-			_, _ = fmt.Fprintln(stderr, ee.Msg)
-		}
-		return ee.Code
-	}
-	_, _ = fmt.Fprintln(stderr, err)
-	return 2
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package acrcheck
+package plugin
 
 // parentArgs is unknown where the platform does not tell a process's arguments cheaply; the hook then
 // relies on the error text and the helper's recent activity.

@@ -1,6 +1,7 @@
-package acrcheck
+package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -23,11 +24,13 @@ type ExitError struct {
 
 func (e *ExitError) Error() string { return e.Msg }
 
-func usageError(format string, args ...any) error {
+// UsageError ends a command with status 2: the user asked for something that cannot be.
+func UsageError(format string, args ...any) error {
 	return &ExitError{Code: 2, Msg: fmt.Sprintf(format, args...)}
 }
 
-func failure(format string, args ...any) error {
+// Failure ends a command with status 1: a problem found, or a change that could not be made.
+func Failure(format string, args ...any) error {
 	return &ExitError{Code: 1, Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -39,4 +42,20 @@ func IsTerminal(w io.Writer) bool {
 	}
 	st, err := f.Stat()
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// Exit prints err and returns the exit status it carries.
+func Exit(err error, stderr io.Writer) int {
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.Msg != "" {
+			_, _ = fmt.Fprintln(stderr, ee.Msg)
+		}
+		return ee.Code
+	}
+	_, _ = fmt.Fprintln(stderr, err)
+	return 2
 }

@@ -1,4 +1,4 @@
-package acrcheck
+package plugin
 
 import (
 	"errors"
@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/dockerconfig"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
@@ -20,7 +21,7 @@ const (
 	errorHookCommands = "login,push,pull,image push,image pull,buildx build"
 )
 
-func newSetupCommand(st Streams) *cobra.Command {
+func newSetupCommand(st cli.Streams) *cobra.Command {
 	var dryRun, undo, noHooks, system bool
 	cmd := &cobra.Command{
 		Use:   "setup [REGISTRY...]",
@@ -37,15 +38,15 @@ changes nothing; --undo takes back the changes setup made and keeps everyone els
 		RunE: func(cmd *cobra.Command, args []string) error {
 			path, err := dockerconfig.Path()
 			if err != nil {
-				return usageError("find Docker's config.json: %v", err)
+				return cli.UsageError("find Docker's config.json: %v", err)
 			}
 			out := st.Out
 			if undo {
 				if len(args) > 0 {
-					return usageError("--undo takes no registry")
+					return cli.UsageError("--undo takes no registry")
 				}
 				if err := dockerconfig.Undo(path); err != nil {
-					return failure("setup --undo: %v", err)
+					return cli.Failure("setup --undo: %v", err)
 				}
 				_, err := fmt.Fprintf(out, "Took back acrdiag's changes to %s; changes made by others are kept.\n", path)
 				return err
@@ -64,11 +65,11 @@ changes nothing; --undo takes back the changes setup made and keeps everyone els
 			}
 			f, err := dockerconfig.Load(path)
 			if err != nil {
-				return failure("setup: %v; fix the file first, nothing was changed", err)
+				return cli.Failure("setup: %v; fix the file first, nothing was changed", err)
 			}
 			changed, err := f.Apply(change)
 			if err != nil {
-				return failure("setup: %v; nothing was changed", err)
+				return cli.Failure("setup: %v; nothing was changed", err)
 			}
 			if !changed {
 				_, err := fmt.Fprintf(out, "%s is already set up; nothing to change.\n", path)
@@ -81,7 +82,7 @@ changes nothing; --undo takes back the changes setup made and keeps everyone els
 				return err
 			}
 			if err := f.Save(); err != nil {
-				return failure("setup: cannot write %s: %v; nothing was changed", f.Target, err)
+				return cli.Failure("setup: cannot write %s: %v; nothing was changed", f.Target, err)
 			}
 			_, _ = fmt.Fprintf(out, "Updated %s (backup: %s).\n", path, f.Target+dockerconfig.BackupSuffix)
 			if len(hosts) > 0 {
@@ -108,7 +109,7 @@ func setupHosts(args []string, system bool) ([]string, error) {
 	cfg, cfgErr := config.Load()
 	if system {
 		if cfgErr != nil {
-			return nil, failure("setup: %v", cfgErr)
+			return nil, cli.Failure("setup: %v", cfgErr)
 		}
 		args = append(args, cfg.Registries...)
 	}
@@ -116,10 +117,10 @@ func setupHosts(args []string, system bool) ([]string, error) {
 	for _, a := range args {
 		ls, err := loginserver.ParseLoginServer(a, cfg.LoginServerSuffixes...)
 		if errors.Is(err, loginserver.ErrNotACR) {
-			return nil, usageError("setup: %q is not an Azure Container Registry login server (e.g. myregistry.azurecr.io)", a)
+			return nil, cli.UsageError("setup: %q is not an Azure Container Registry login server (e.g. myregistry.azurecr.io)", a)
 		}
 		if err != nil {
-			return nil, usageError("setup: %v", err)
+			return nil, cli.UsageError("setup: %v", err)
 		}
 		hosts = append(hosts, ls.Host)
 	}

@@ -1,4 +1,4 @@
-package acrcheck
+package cli
 
 import (
 	"context"
@@ -58,8 +58,9 @@ func readTail(r io.Reader, max int) (text string, dropped int64, err error) {
 	return string(buf), dropped, nil
 }
 
-// NewExplainCommand is `explain [TEXT]`; confirm is nil where --check is handed to the engine.
-func NewExplainCommand(st Streams, confirm Confirm) *cobra.Command {
+// NewExplainCommand is `explain [TEXT]`. The engine passes confirm, which runs the diagnosis for --check;
+// the plugin passes handOver instead, which hands an explain --check to the engine as typed.
+func NewExplainCommand(st Streams, confirm Confirm, handOver func() error) *cobra.Command {
 	var format string
 	var check, offline bool
 	cmd := &cobra.Command{
@@ -77,13 +78,16 @@ failures docker-credential-acrdiag recorded for it in the last hour.`,
 		SilenceUsage: true, SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) (err error) {
 			if format != "text" && format != "json" {
-				return usageError("--format must be text or json, not %q", format)
+				return UsageError("--format must be text or json, not %q", format)
+			}
+			if check && confirm == nil && handOver != nil {
+				return handOver()
 			}
 			text := strings.Join(args, " ")
 			if len(args) == 0 {
 				tail, dropped, err := readTail(st.In, maxExplainInput)
 				if err != nil {
-					return usageError("read standard input: %v", err)
+					return UsageError("read standard input: %v", err)
 				}
 				if dropped > 0 {
 					_, _ = fmt.Fprintf(st.Err, "explain: the input is %d MiB; only its last %d MiB were read, where errors are\n", (dropped+int64(len(tail)))>>20, maxExplainInput>>20)
@@ -114,12 +118,12 @@ failures docker-credential-acrdiag recorded for it in the last hour.`,
 			}()
 			if format == "json" {
 				if report != nil {
-					return writeJSON(st.Out, struct {
+					return WriteJSON(st.Out, struct {
 						explain.Explanation
 						Diagnosis any `json:"diagnosis"`
 					}{e, report})
 				}
-				return writeJSON(st.Out, e)
+				return WriteJSON(st.Out, e)
 			}
 			if err := e.WriteText(st.Out, 0); err != nil {
 				return err
@@ -137,7 +141,8 @@ failures docker-credential-acrdiag recorded for it in the last hour.`,
 	return cmd
 }
 
-func writeJSON(w io.Writer, v any) error {
+// WriteJSON writes v indented, as every --format json does.
+func WriteJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
