@@ -69,6 +69,23 @@ func Load(path string) (*File, error) {
 	return f, nil
 }
 
+// Servers lists the servers the file has credentials or a credential helper for (auths and credHelpers
+// keys), in no particular order; nothing when their shape is unexpected.
+func (f *File) Servers() []string {
+	var auths map[string]json.RawMessage
+	var helpers map[string]string
+	_ = f.get("auths", &auths)
+	_ = f.get("credHelpers", &helpers)
+	var out []string
+	for k := range auths {
+		out = append(out, k)
+	}
+	for k := range helpers {
+		out = append(out, k)
+	}
+	return out
+}
+
 // get decodes a key into v; a missing key leaves v as it is.
 func (f *File) get(key string, v any) error {
 	raw, ok := f.keys[key]

@@ -15,7 +15,10 @@ func Main(argv []string, st cli.Streams) int {
 		_ = WriteMetadata(st.Out)
 		return 0
 	}
-	args := SplitPluginArgs(argv)
+	args, completing := completionArgs(argv)
+	if !completing {
+		args = SplitPluginArgs(argv)
+	}
 	if len(args) >= 1 && args[0] == HookSubcommand {
 		RunHook(strings.Join(args[1:], " "), st.Out)
 		return 0

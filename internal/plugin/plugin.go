@@ -40,7 +40,12 @@ func SplitPluginArgs(args []string) []string {
 	if i < 0 {
 		return args // run directly, not through docker
 	}
-	global := args[:i]
+	applyGlobalFlags(args[:i])
+	return args[i+1:]
+}
+
+// applyGlobalFlags keeps the docker CLI's global flags that matter to the plugin in its environment.
+func applyGlobalFlags(global []string) {
 	for j := 0; j < len(global); j++ {
 		name, value, hasValue := strings.Cut(global[j], "=")
 		if !hasValue && j+1 < len(global) {
@@ -55,7 +60,6 @@ func SplitPluginArgs(args []string) []string {
 			_ = os.Setenv("DOCKER_CONTEXT", value)
 		}
 	}
-	return args[i+1:]
 }
 
 // RunEngine runs the engine with the terminal and streams of this process and returns its exit status.

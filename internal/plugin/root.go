@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -63,6 +64,14 @@ func NewPluginRoot(st cli.Streams, engine func(command string) error) *cobra.Com
 			},
 		})
 	root.InitDefaultCompletionCmd()
+	root.ValidArgsFunction = completeRegistries
+	for _, c := range root.Commands() {
+		if slices.Contains([]string{"setup", "last", "token", "logs"}, c.Name()) {
+			c.ValidArgsFunction = completeRegistries
+		}
+		completeFlagValues(c)
+	}
+	completeFlagValues(root)
 	dockerStyle(root)
 	return root
 }

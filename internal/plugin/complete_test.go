@@ -1,0 +1,58 @@
+package plugin
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/acrdiag/acrdiag/internal/cli"
+)
+
+// TestCompletionNeverRuns: TAB completion answers with cobra's protocol and runs nothing: setup does not
+// write config.json, --undo restores nothing, a registry argument starts no diagnosis.
+func TestCompletionNeverRuns(t *testing.T) {
+	dir := t.TempDir()
+	cfgPath := filepath.Join(dir, "config.json")
+	orig := `{"credHelpers":{"corpreg.azurecr.io":"acrdiag","gcr.io":"gcloud"},"auths":{"otherreg.azurecr.io":{}}}`
+	if err := os.WriteFile(cfgPath, []byte(orig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_CONFIG", t.TempDir()) // --config must win over it
+	t.Setenv("ACRDIAG_CACHE_DIR", t.TempDir())
+	t.Setenv("ACRDIAG_ENGINE", filepath.Join(dir, "no-engine")) // running the engine would say so on stderr
+	tests := []struct {
+		argv    []string
+		want    []string
+		wantNot []string
+	}{
+		{[]string{"--config", dir, "__complete", "acrcheck", "setup", "corp"}, []string{"corpreg.azurecr.io", ":4"}, []string{"gcr.io", "otherreg"}},
+		{[]string{"__complete", "acrcheck", "setup", "--undo", ""}, []string{":4"}, nil},
+		{[]string{"__complete", "acrcheck", ""}, []string{"explain", "setup", "corpreg.azurecr.io", "otherreg.azurecr.io"}, []string{"gcr.io"}},
+		{[]string{"__completeNoDesc", "acrcheck", "corpreg.azurecr.io", "--format", ""}, []string{"text", "json"}, nil},
+		{[]string{"--config", dir, "__complete", "acrcheck", "last", ""}, []string{"corpreg.azurecr.io"}, nil},
+		{[]string{"__complete", "acrcheck", "explain", "--format", "j"}, []string{"json"}, nil},
+		{[]string{"__complete", "acrcheck", "corpreg.azurecr.io", "--action", ""}, []string{"pull", "push"}, nil},
+	}
+	for _, tt := range tests {
+		var out, errOut bytes.Buffer
+		code := Main(tt.argv, cli.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		for _, w := range tt.want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%q: lacks %q:\n%s", tt.argv, w, out.String())
+			}
+		}
+		for _, w := range tt.wantNot {
+			if strings.Contains(out.String(), w) {
+				t.Errorf("%q: offers %q:\n%s", tt.argv, w, out.String())
+			}
+		}
+		if code != 0 || strings.Contains(errOut.String(), "engine") {
+			t.Errorf("%q: exit %d, stderr %q", tt.argv, code, errOut.String())
+		}
+		if b, _ := os.ReadFile(cfgPath); string(b) != orig {
+			t.Fatalf("%q changed config.json:\n%s", tt.argv, b)
+		}
+	}
+}
