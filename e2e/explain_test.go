@@ -220,7 +220,7 @@ func TestSetupThenPull(t *testing.T) {
 	s.writeDockerConfig(orig)
 
 	r := s.mustRun("", docker, "acrcheck", "setup", "--dry-run", "MyRegistry.azurecr.io")
-	if !strings.Contains(r.stdout, `+ 		"myregistry.azurecr.io": "acrdiag"`) || s.readDockerConfig() != orig {
+	if !strings.Contains(r.stdout, `+ 		"myregistry.azurecr.io": "acrdiag"`) || strings.Contains(r.stdout, `+ 	"auths"`) || s.readDockerConfig() != orig {
 		t.Errorf("dry run: %s\nconfig now: %s", r.stdout, s.readDockerConfig())
 	}
 	s.mustRun("", docker, "acrcheck", "setup", "myregistry.azurecr.io")

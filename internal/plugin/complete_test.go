@@ -56,3 +56,14 @@ func TestCompletionNeverRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestDockerHelpAcrcheck: `docker help acrcheck` runs `docker-acrcheck help acrcheck`, which prints the help.
+func TestDockerHelpAcrcheck(t *testing.T) {
+	for _, argv := range [][]string{{"help", "acrcheck"}, {"help", "acrcheck", "setup"}, {"acrcheck", "--help"}} {
+		var out, errOut bytes.Buffer
+		code := Main(argv, cli.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		if code != 0 || !strings.Contains(out.String(), "Usage:  docker acrcheck") {
+			t.Errorf("%q: exit %d\n%s%s", argv, code, out.String(), errOut.String())
+		}
+	}
+}

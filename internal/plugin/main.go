@@ -19,6 +19,9 @@ func Main(argv []string, st cli.Streams) int {
 	if !completing {
 		args = SplitPluginArgs(argv)
 	}
+	if len(argv) >= 2 && argv[0] == "help" && argv[1] == "acrcheck" {
+		args = append([]string{"help"}, argv[2:]...) // `docker help acrcheck [COMMAND]`
+	}
 	if len(args) >= 1 && args[0] == HookSubcommand {
 		RunHook(strings.Join(args[1:], " "), st.Out)
 		return 0

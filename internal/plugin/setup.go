@@ -67,6 +67,7 @@ changes nothing; --undo takes back the changes setup made and keeps everyone els
 			if err != nil {
 				return cli.Failure("setup: %v; fix the file first, nothing was changed", err)
 			}
+			before, _ := f.Bytes() // the file as setup would write it unchanged: a diff of content, not layout
 			changed, err := f.Apply(change)
 			if err != nil {
 				return cli.Failure("setup: %v; nothing was changed", err)
@@ -78,7 +79,7 @@ changes nothing; --undo takes back the changes setup made and keeps everyone els
 			after, _ := f.Bytes()
 			if dryRun {
 				_, _ = fmt.Fprintf(out, "Would change %s:\n", path)
-				_, err := fmt.Fprint(out, lineDiff(string(f.Original), string(after)))
+				_, err := fmt.Fprint(out, lineDiff(string(before), string(after)))
 				return err
 			}
 			if err := f.Save(); err != nil {
@@ -127,20 +128,39 @@ func setupHosts(args []string, system bool) ([]string, error) {
 	return hosts, nil
 }
 
-// lineDiff shows removed and added lines, enough to review a small JSON change.
+// lineDiff shows the lines of a small file that setup removes (-), adds (+) and keeps, from the longest
+// common subsequence of the two versions.
 func lineDiff(before, after string) string {
-	old := map[string]int{}
-	for _, l := range strings.Split(before, "\n") {
-		old[strings.TrimSpace(l)]++
+	a := strings.Split(strings.TrimRight(before, "\n"), "\n")
+	b := strings.Split(strings.TrimRight(after, "\n"), "\n")
+	// lcs[i][j] is the length of the longest common subsequence of a[i:] and b[j:].
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
 	}
-	var b strings.Builder
-	for _, l := range strings.Split(strings.TrimRight(after, "\n"), "\n") {
-		if old[strings.TrimSpace(l)] > 0 {
-			old[strings.TrimSpace(l)]--
-			fmt.Fprintf(&b, "  %s\n", l)
-		} else {
-			fmt.Fprintf(&b, "+ %s\n", l)
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
 		}
 	}
-	return b.String()
+	var out strings.Builder
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			fmt.Fprintf(&out, "  %s\n", a[i])
+			i, j = i+1, j+1
+		case i < len(a) && (j == len(b) || lcs[i+1][j] >= lcs[i][j+1]):
+			fmt.Fprintf(&out, "- %s\n", a[i])
+			i++
+		default:
+			fmt.Fprintf(&out, "+ %s\n", b[j])
+			j++
+		}
+	}
+	return out.String()
 }
