@@ -23,15 +23,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
-type logsFlags struct {
-	since                       time.Duration
-	all                         bool
-	ip                          string
-	format                      string
-	timeout                     time.Duration
-	subscription, resourceGroup string
-}
-
 // logsOutput is the JSON form of `docker acrcheck logs`.
 type logsOutput struct {
 	Registry   string     `json:"registry"`
@@ -51,41 +42,12 @@ type logEvent struct {
 }
 
 func newLogsCommand(st cli.Streams, docker func() check.Docker) *cobra.Command {
-	o := &logsFlags{}
-	cmd := &cobra.Command{
-		Use:   "logs [OPTIONS] REGISTRY",
-		Short: "Show the registry's recent failed logins from its ContainerRegistryLoginEvents log",
-		Long: `Show the recent failed logins to a registry, as the registry itself recorded them: the
-ContainerRegistryLoginEvents resource log, which a diagnostic setting sends to a Log Analytics workspace.
-By default only failures by this machine's identity (and the username Docker holds) are shown.
-Needs read access to the registry's logs (the Reader role on the registry, or Log Analytics Reader).`,
-		Example:      "  docker acrcheck logs myregistry.azurecr.io --since 3h\n  docker acrcheck logs myregistry.azurecr.io --all --format json",
-		Args:         cobra.ExactArgs(1),
-		SilenceUsage: true, SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if o.format != "text" && o.format != "json" {
-				return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", o.format)}
-			}
-			if o.since <= 0 || o.since > 90*24*time.Hour {
-				return &cli.ExitError{Code: 2, Msg: "--since must be between 1s and 90 days (e.g. 1h, 30m, 72h)"}
-			}
-			if err := cli.ValidateAzureFlags(o.subscription, o.resourceGroup); err != nil {
-				return err
-			}
-			return runLogs(cmd.Context(), st, docker, args[0], o)
-		},
-	}
-	f := cmd.Flags()
-	f.DurationVar(&o.since, "since", time.Hour, "how far back to look (Go duration: 30m, 1h, 72h)")
-	f.BoolVar(&o.all, "all", false, "every login event, successful ones and other identities' too")
-	f.StringVar(&o.ip, "ip", "", "also show failures from this client IP (e.g. the one a 403 named)")
-	f.StringVar(&o.format, "format", "text", "output format: text or json")
-	f.DurationVar(&o.timeout, "timeout", 30*time.Second, "deadline of the whole query")
-	cli.AddAzureFlags(cmd, &o.subscription, &o.resourceGroup)
-	return cmd
+	return cli.NewLogsCommand(func(cmd *cobra.Command, registry string, o *cli.LogsFlags) error {
+		return runLogs(cmd.Context(), st, docker, registry, o)
+	})
 }
 
-func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, input string, o *logsFlags) error {
+func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, input string, o *cli.LogsFlags) error {
 	cfg, err := config.Load()
 	if err != nil {
 		return configError(err)
@@ -94,7 +56,7 @@ func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, in
 	if err != nil {
 		return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("logs: %v", err)}
 	}
-	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	chain := renew.ChainFor(cfg, ls)
 	src := renew.NewChainSource(chain)
@@ -116,7 +78,7 @@ func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, in
 		id, detail := renew.Classify(err)
 		return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("logs: no Entra token for Azure Resource Manager: %s. Fix: %s [%s]", detail, cause.FixFor(id, ls.Host), id)}
 	}
-	ref, err := client.Find(ctx, ls.Host, azure.Scope{Subscription: o.subscription, ResourceGroup: o.resourceGroup})
+	ref, err := client.Find(ctx, ls.Host, azure.Scope{Subscription: o.Subscription, ResourceGroup: o.ResourceGroup})
 	if err != nil {
 		return fail("find "+ls.Host+" in Azure", err)
 	}
@@ -128,26 +90,26 @@ func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, in
 		return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("logs: %s does not send its login events to Log Analytics, so failed logins are not recorded;\n%s",
 			ls.Host, check.EnableLoginEventsCommand(ref.ID))}
 	}
-	events, err := client.LoginEvents(ctx, ref, ls.Host, o.since)
+	events, err := client.LoginEvents(ctx, ref, ls.Host, o.Since)
 	if err != nil {
 		return fail("query the login events of "+ref.ID, err)
 	}
-	out := logsOutput{Registry: ls.Host, ResourceID: ref.ID, Since: o.since.String(), Matching: []string{}, Events: []logEvent{}}
-	if !o.all {
-		out.Matching = matchingIdentities(armTok, docker, ls.Host, o.ip)
+	out := logsOutput{Registry: ls.Host, ResourceID: ref.ID, Since: o.Since.String(), Matching: []string{}, Events: []logEvent{}}
+	if !o.All {
+		out.Matching = matchingIdentities(armTok, docker, ls.Host, o.IP)
 	}
 	for _, ev := range events {
-		if !o.all && (!ev.Failed() || !matches(ev, out.Matching)) {
+		if !o.All && (!ev.Failed() || !matches(ev, out.Matching)) {
 			continue
 		}
 		out.Events = append(out.Events, logEvent{Time: ev.Time.UTC(), Identity: ev.Identity, IP: ev.CallerIP, Result: ev.Result, Reason: ev.Description, UserAgent: ev.UserAgent})
 	}
-	if o.format == "json" {
+	if o.Format == "json" {
 		enc := json.NewEncoder(st.Out)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
 	}
-	return writeLogsText(st.Out, out, o.all)
+	return writeLogsText(st.Out, out, o.All)
 }
 
 // matchingIdentities are what this machine logs in as: the Entra identity's ids and name, the username

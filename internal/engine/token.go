@@ -25,51 +25,35 @@ type tokenOutput struct {
 }
 
 func newTokenCommand(st cli.Streams) *cobra.Command {
-	var format string
-	cmd := &cobra.Command{
-		Use:   "token REGISTRY",
-		Short: "Print an ACR refresh token for this machine's Entra identity (no Azure CLI needed)",
-		Long: `Print what 'az acr login --expose-token' gives: the login server, the username, and an ACR refresh
-token from this machine's Entra identity, with its expiry. For CI without the Azure CLI:
-
-  docker acrcheck token R --format json | jq -r .token | docker login R -u 00000000-0000-0000-0000-000000000000 --password-stdin`,
-		Args:         cobra.ExactArgs(1),
-		SilenceUsage: true, SilenceErrors: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if format != "text" && format != "json" {
-				return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("--format must be text or json, not %q", format)}
-			}
-			cfg, err := config.Load()
-			if err != nil {
-				return configError(err)
-			}
-			ls, err := loginserver.ParseLoginServer(args[0], cfg.LoginServerSuffixes...)
-			if err != nil {
-				return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
-			}
-			r := &renew.Renewer{
-				Source: renew.NewChainSource(renew.ChainFor(cfg, ls)),
-				ACR:    acr.NewClient(),
-			}
-			ctx, cancel := context.WithTimeout(cmd.Context(), 90*time.Second)
-			defer cancel()
-			got, err := r.Renew(ctx, ls)
-			if err != nil {
-				id, detail := renew.Classify(err)
-				return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
-					ls.Host, detail, cause.FixWithEvidence(id, ls.Host, detail), id)}
-			}
-			o := tokenOutput{LoginServer: ls.Host, Username: "00000000-0000-0000-0000-000000000000", Token: got.RefreshToken, ExpiresOn: got.Claims.Expiry.UTC()}
-			if format == "json" {
-				enc := json.NewEncoder(st.Out)
-				enc.SetIndent("", "  ")
-				return enc.Encode(o)
-			}
-			_, err = fmt.Fprintf(st.Out, "login server: %s\nusername:     %s\nexpires:      %s\ntoken:        %s\n",
-				o.LoginServer, o.Username, o.ExpiresOn.Local().Format(time.RFC3339), o.Token)
-			return err
-		},
-	}
-	cmd.Flags().StringVar(&format, "format", "text", "output format: text or json")
-	return cmd
+	return cli.NewTokenCommand(func(cmd *cobra.Command, registry string, o *cli.TokenFlags) error {
+		cfg, err := config.Load()
+		if err != nil {
+			return configError(err)
+		}
+		ls, err := loginserver.ParseLoginServer(registry, cfg.LoginServerSuffixes...)
+		if err != nil {
+			return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
+		}
+		r := &renew.Renewer{
+			Source: renew.NewChainSource(renew.ChainFor(cfg, ls)),
+			ACR:    acr.NewClient(),
+		}
+		ctx, cancel := context.WithTimeout(cmd.Context(), 90*time.Second)
+		defer cancel()
+		got, err := r.Renew(ctx, ls)
+		if err != nil {
+			id, detail := renew.Classify(err)
+			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
+				ls.Host, detail, cause.FixWithEvidence(id, ls.Host, detail), id)}
+		}
+		out := tokenOutput{LoginServer: ls.Host, Username: "00000000-0000-0000-0000-000000000000", Token: got.RefreshToken, ExpiresOn: got.Claims.Expiry.UTC()}
+		if o.Format == "json" {
+			enc := json.NewEncoder(st.Out)
+			enc.SetIndent("", "  ")
+			return enc.Encode(out)
+		}
+		_, err = fmt.Fprintf(st.Out, "login server: %s\nusername:     %s\nexpires:      %s\ntoken:        %s\n",
+			out.LoginServer, out.Username, out.ExpiresOn.Local().Format(time.RFC3339), out.Token)
+		return err
+	})
 }

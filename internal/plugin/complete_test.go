@@ -67,3 +67,25 @@ func TestDockerHelpAcrcheck(t *testing.T) {
 		}
 	}
 }
+
+// TestHandedOverCommandsHaveTheirOwnHelp: token and logs, which the engine runs, show docker-style help
+// and refuse bad flags in the plugin, without the engine.
+func TestHandedOverCommandsHaveTheirOwnHelp(t *testing.T) {
+	t.Setenv("ACRDIAG_ENGINE", filepath.Join(t.TempDir(), "no-engine"))
+	for _, tt := range []struct {
+		argv []string
+		code int
+		want string
+	}{
+		{[]string{"acrcheck", "logs", "--help"}, 0, "Usage:  docker acrcheck logs [OPTIONS] REGISTRY"},
+		{[]string{"acrcheck", "token", "--help"}, 0, "Usage:  docker acrcheck token REGISTRY"},
+		{[]string{"acrcheck", "logs", "r.azurecr.io", "--since", "-1h"}, 2, "--since must be between"},
+		{[]string{"acrcheck", "token", "r.azurecr.io", "--format", "yaml"}, 2, "--format must be text or json"},
+	} {
+		var out, errOut bytes.Buffer
+		code := Main(tt.argv, cli.Streams{In: strings.NewReader(""), Out: &out, Err: &errOut})
+		if code != tt.code || !strings.Contains(out.String()+errOut.String(), tt.want) || strings.Contains(out.String()+errOut.String(), "acrdiag logs") {
+			t.Errorf("%q: exit %d\n%s%s", tt.argv, code, out.String(), errOut.String())
+		}
+	}
+}

@@ -47,22 +47,8 @@ func NewPluginRoot(st cli.Streams, engine func(command string) error) *cobra.Com
 	cli.AddDiagnoseFlags(root, opts)
 	explainCmd := cli.NewExplainCommand(st, nil, func() error { return engine("explain") })
 	root.AddCommand(explainCmd, newLastCommand(st), newSetupCommand(st), newVersionCommand(st),
-		&cobra.Command{
-			Use:                "token REGISTRY",
-			Short:              "Print an ACR refresh token for this machine's Entra identity (no Azure CLI needed)",
-			DisableFlagParsing: true,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return engine("token")
-			},
-		},
-		&cobra.Command{
-			Use:                "logs REGISTRY [--since DURATION] [--all]",
-			Short:              "Show the registry's recent failed logins from its ContainerRegistryLoginEvents log",
-			DisableFlagParsing: true,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				return engine("logs")
-			},
-		})
+		cli.NewTokenCommand(func(*cobra.Command, string, *cli.TokenFlags) error { return engine("token") }),
+		cli.NewLogsCommand(func(*cobra.Command, string, *cli.LogsFlags) error { return engine("logs") }))
 	root.InitDefaultCompletionCmd()
 	root.ValidArgsFunction = completeRegistries
 	for _, c := range root.Commands() {
