@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/docker/cli/cli-plugins/hooks"
+
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/dockerconfig"
@@ -15,21 +17,8 @@ import (
 	"github.com/acrdiag/acrdiag/internal/lazyre"
 )
 
-// HookSubcommand is the argument the docker CLI passes to run a plugin's hook.
-const HookSubcommand = "docker-cli-plugin-hooks"
-
-// hookRequest is what the docker CLI sends (hooks.Request in v29, HookPluginData before: the same JSON).
-type hookRequest struct {
-	RootCmd      string            `json:"RootCmd"`
-	Flags        map[string]string `json:"Flags"`
-	CommandError string            `json:"CommandError"`
-}
-
-// hookResponse is a "next steps" message (hooks.Response): Type 0, a text/template the CLI renders.
-type hookResponse struct {
-	Type     int    `json:"Type"`
-	Template string `json:"Template"`
-}
+// hookRequest is what the docker CLI sends (hooks.Request; HookPluginData before v29.4, the same JSON).
+type hookRequest = hooks.Request
 
 // recentFailure is how old a helper failure may be to explain the command that just failed.
 const recentFailure = 10 * time.Minute
@@ -49,8 +38,10 @@ func RunHook(arg string, out io.Writer) {
 	// The CLI renders the message as a text/template: literal braces are escaped, and the registry the
 	// error does not name becomes the command's first argument (the image or the server).
 	tmpl := strings.ReplaceAll(strings.Join(lines, "\n"), "{{", `{{"{{"}}`)
+	// {{arg . 0}}, not hooks.TemplateReplaceArg's {{argValue 0}}: CLIs before 29.4 render only the former,
+	// and every CLI since 26.1 still does.
 	tmpl = strings.ReplaceAll(tmpl, argPlaceholder, "{{arg . 0}}")
-	_ = json.NewEncoder(out).Encode(hookResponse{Type: 0, Template: tmpl})
+	_ = json.NewEncoder(out).Encode(hooks.Response{Type: hooks.NextSteps, Template: tmpl})
 }
 
 // argPlaceholder stands for the command's first argument until the template is built.

@@ -4,6 +4,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/docker/cli/cli-plugins/metadata"
+
 	"github.com/acrdiag/acrdiag/internal/cli"
 )
 
@@ -11,7 +13,7 @@ import (
 // status: the metadata and hook calls first, cheapest; then the command tree, whose network commands run
 // the acrdiag engine with the user's arguments as typed.
 func Main(argv []string, st cli.Streams) int {
-	if len(argv) == 1 && argv[0] == MetadataSubcommand {
+	if len(argv) == 1 && argv[0] == metadata.MetadataSubcommandName {
 		_ = WriteMetadata(st.Out)
 		return 0
 	}
@@ -22,7 +24,7 @@ func Main(argv []string, st cli.Streams) int {
 	if len(argv) >= 2 && argv[0] == "help" && argv[1] == "acrcheck" {
 		args = append([]string{"help"}, argv[2:]...) // `docker help acrcheck [COMMAND]`
 	}
-	if len(args) >= 1 && args[0] == HookSubcommand {
+	if len(args) >= 1 && args[0] == metadata.HookSubcommandName {
 		RunHook(strings.Join(args[1:], " "), st.Out)
 		return 0
 	}

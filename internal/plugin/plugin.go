@@ -10,25 +10,25 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/docker/cli/cli-plugins/metadata"
+
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/enginepath"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
-// The Docker CLI plugin protocol, by hand: the docker/cli plugin framework would add its start-up cost to
-// the metadata call and the hook, which the CLI runs around every hooked command.
+// The Docker CLI plugin protocol with docker/cli's own types (cli-plugins/metadata and hooks, which add no
+// package to this binary) but not its plugin framework, which would add its start-up cost to the metadata
+// call and the hook that the CLI runs around every hooked command.
 
-// MetadataSubcommand is how the docker CLI asks a plugin to describe itself.
-const MetadataSubcommand = "docker-cli-plugin-metadata"
-
-// WriteMetadata answers MetadataSubcommand.
+// WriteMetadata answers the docker CLI's metadata call (metadata.MetadataSubcommandName).
 func WriteMetadata(w io.Writer) error {
-	return json.NewEncoder(w).Encode(map[string]string{
-		"SchemaVersion":    "0.1.0",
-		"Vendor":           "acrdiag",
-		"Version":          version.Version,
-		"ShortDescription": "Diagnose Azure Container Registry logins",
-		"URL":              "https://github.com/acrdiag/acrdiag",
+	return json.NewEncoder(w).Encode(metadata.Metadata{
+		SchemaVersion:    "0.1.0",
+		Vendor:           "acrdiag",
+		Version:          version.Version,
+		ShortDescription: "Diagnose Azure Container Registry logins",
+		URL:              "https://github.com/acrdiag/acrdiag",
 	})
 }
 
