@@ -3,6 +3,8 @@ package explain
 import (
 	"slices"
 	"strings"
+
+	"github.com/acrdiag/acrdiag/internal/lazyre"
 )
 
 // Facts is what a text says, before any cause is named: the first step of an explanation.
@@ -18,6 +20,7 @@ type Facts struct {
 	Network  []string   // network error forms: the net* constants
 	Action   string     // what the failing command did: pull, push, build, login, or ""
 	Proxy    bool       // the text shows a proxy on the path
+	Scopes   []Scope    // token scopes the text names (repository:app:pull,push), URL-encoded ones too
 	Phrases  []phraseOn // phrase-table signals that matched
 }
 
@@ -48,7 +51,16 @@ func Extract(text string) *Facts {
 	f.Entra = findEntraCodes(text)
 	f.Codes = findCodes(text)
 	f.Network = findNetwork(f.lower)
+	f.Scopes = findScopes(text)
 	f.Action = findAction(f.lower)
+	for _, sc := range f.Scopes {
+		if f.Action == "" || f.Action == "login" {
+			f.Action = "pull"
+			if slices.Contains(sc.Actions, "push") {
+				f.Action = "push"
+			}
+		}
+	}
 	if f.Action == "" && slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Request == reqChallenge }) {
 		f.Action = "login" // only the /v2/ check failed: docker login's own request
 	}
@@ -90,8 +102,12 @@ func (f *Facts) Host() string {
 	return ""
 }
 
-// Repository is the first repository the text names in an image reference on Host, "" when none.
+// Repository is the first repository the text names in a token scope or an image reference on Host, ""
+// when none.
 func (f *Facts) Repository() string {
+	for _, sc := range f.Scopes {
+		return sc.Repository
+	}
 	host := f.Host()
 	for _, r := range f.Refs {
 		if r.Repository != "" && (r.Host == host || r.Suggestion == host) {
@@ -99,4 +115,26 @@ func (f *Facts) Repository() string {
 		}
 	}
 	return ""
+}
+
+// Scope is a registry token scope: the repository and the actions asked for.
+type Scope struct {
+	Repository string   `json:"repository"`
+	Actions    []string `json:"actions"`
+}
+
+var scopeForm = lazyre.New(`repository:([a-z0-9][a-z0-9._/-]*):([a-z_*]+(?:,[a-z_*]+)*)`)
+
+// findScopes reads the scopes of token requests and challenges, decoding URL-encoded ones
+// (scope=repository%3Aapp%3Apull%2Cpush).
+func findScopes(text string) []Scope {
+	decoded := strings.NewReplacer("%3A", ":", "%3a", ":", "%2C", ",", "%2c", ",", "%2F", "/", "%2f", "/").Replace(text)
+	var out []Scope
+	for _, m := range scopeForm().FindAllStringSubmatch(decoded, -1) {
+		sc := Scope{Repository: m[1], Actions: strings.Split(m[2], ",")}
+		if !slices.ContainsFunc(out, func(o Scope) bool { return o.Repository == sc.Repository && slices.Equal(o.Actions, sc.Actions) }) {
+			out = append(out, sc)
+		}
+	}
+	return out
 }
