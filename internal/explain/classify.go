@@ -55,6 +55,8 @@ func rank(f *Facts, local []finding) []Match {
 		all = append(all, r(f)...)
 	}
 	all = adjust(f, append(all, local...))
+	// the strongest evidence first: what the helper recorded outweighs a phrase of the text
+	slices.SortStableFunc(all, func(a, b finding) int { return b.weight - a.weight })
 	score := map[string]int{}
 	best := map[string]int{}
 	evidence := map[string][]string{}

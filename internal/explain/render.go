@@ -55,7 +55,7 @@ func ExplainInput(in Input, machine *Machine) Explanation {
 	e := Explanation{Registry: host, Repository: f.Repository(), Action: f.Action, Tool: f.Tool, References: f.Refs, Causes: []CauseOutput{}}
 	for _, m := range rank(f, machine.findings(f, host)) {
 		e.Causes = append(e.Causes, CauseOutput{ID: m.ID, Title: m.Title, Why: m.Why,
-			Fix: cause.FixWithEvidence(m.ID, host, f.Text), Confidence: m.Confidence, Evidence: m.Evidence})
+			Fix: cause.FixWithEvidence(m.ID, host, f.Text+"\n"+strings.Join(m.Evidence, "\n")), Confidence: m.Confidence, Evidence: m.Evidence})
 	}
 	return e
 }

@@ -133,7 +133,7 @@ func (hc hookContext) message(req hookRequest) []string {
 	if host == argPlaceholder {
 		fixHost = "" // the fix keeps its <registry> placeholders
 	}
-	lines = append(lines, "  Fix: "+clip(cause.FixWithEvidence(top.ID, fixHost, text), 300))
+	lines = append(lines, "  Fix: "+clip(cause.FixWithEvidence(top.ID, fixHost, text+"\n"+strings.Join(top.Evidence, "\n")), 300))
 	for _, c := range e.Causes[1:] {
 		if c.ID != cause.Unknown && c.Confidence != explain.Low {
 			lines = append(lines, "  Also possible: "+c.Title+" ("+c.ID+")")
