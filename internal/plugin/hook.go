@@ -134,8 +134,18 @@ func (hc hookContext) message(req hookRequest) []string {
 		fixHost = "" // the fix keeps its <registry> placeholders
 	}
 	lines = append(lines, "  Fix: "+clip(cause.FixWithEvidence(top.ID, fixHost, text+"\n"+strings.Join(top.Evidence, "\n")), 300))
+	if top.ID == cause.Unknown {
+		// no cause stands out: name the candidates, the diagnosis tells which
+		var candidates []string
+		for _, c := range e.Causes[1:min(len(e.Causes), 4)] {
+			candidates = append(candidates, c.ID)
+		}
+		if len(candidates) > 0 {
+			lines = append(lines, "  Possible: "+strings.Join(candidates, ", "))
+		}
+	}
 	for _, c := range e.Causes[1:] {
-		if c.ID != cause.Unknown && c.Confidence != explain.Low {
+		if top.ID != cause.Unknown && c.ID != cause.Unknown && c.Confidence != explain.Low {
 			lines = append(lines, "  Also possible: "+c.Title+" ("+c.ID+")")
 			break
 		}
