@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,9 +26,67 @@ type Entry struct {
 	Principal    string    `json:"principal,omitempty"` // who the token is for, for messages
 }
 
-// Fresh reports whether the entry is usable at now with margin to spare.
+// ShortLivedMargin is how long before its expiry a short-lived token (one the registry issued with no
+// more life than the cache margin) stops being handed out: the least a client needs to use it at once.
+const ShortLivedMargin = 2 * time.Minute
+
+// Fresh reports whether the entry is usable at now with margin to spare. A short-lived entry, issued with
+// no more life than margin, is used until ShortLivedMargin before it expires: with the whole margin it
+// would never be fresh, and every call would exchange again.
 func (e Entry) Fresh(now time.Time, margin time.Duration) bool {
+	if e.ShortLived(margin) {
+		margin = min(margin, ShortLivedMargin)
+	}
 	return e.RefreshToken != "" && now.Add(margin).Before(e.ExpiresOn)
+}
+
+// ShortLived reports whether the registry issued the entry with no more life than margin.
+func (e Entry) ShortLived(margin time.Duration) bool {
+	return !e.ObtainedAt.IsZero() && e.ExpiresOn.Sub(e.ObtainedAt) <= margin
+}
+
+// Lifetime is what the remaining life of a token the registry just issued allows.
+type Lifetime int
+
+const (
+	// LifetimeNormal: more life than the cache margin; cached until the margin before it expires.
+	LifetimeNormal Lifetime = iota
+	// LifetimeShort: less than the margin, more than ShortLivedMargin; cached until ShortLivedMargin before
+	// it expires, and worth saying: the registry hands out short-lived tokens.
+	LifetimeShort
+	// LifetimeTooShort: it expires within ShortLivedMargin (or the margin, when that is smaller): refused,
+	// a client could not use it.
+	LifetimeTooShort
+	// LifetimeExpired: it expired before it could be used (a wrong clock): refused.
+	LifetimeExpired
+)
+
+func (l Lifetime) String() string {
+	switch l {
+	case LifetimeNormal:
+		return "normal"
+	case LifetimeShort:
+		return "short"
+	case LifetimeTooShort:
+		return "too short"
+	case LifetimeExpired:
+		return "expired"
+	}
+	return fmt.Sprintf("Lifetime(%d)", int(l))
+}
+
+// JudgeLifetime decides what to do with a token issued at now that expires at expiresOn, for a cache margin.
+func JudgeLifetime(now, expiresOn time.Time, margin time.Duration) Lifetime {
+	life := expiresOn.Sub(now)
+	switch {
+	case life <= 0:
+		return LifetimeExpired
+	case life <= min(margin, ShortLivedMargin):
+		return LifetimeTooShort
+	case life <= margin:
+		return LifetimeShort
+	}
+	return LifetimeNormal
 }
 
 // Cache stores refresh tokens between helper invocations.
@@ -56,22 +115,72 @@ func (NullCache) Fill(_, _ string, _ func(Entry) bool, fetch func() (Entry, erro
 func (NullCache) Delete(string) error { return nil }
 
 // FileCache keeps one JSON file per (registry, identity) in a 0700 directory, written atomically with
-// 0600 permissions, and serialises fetches with a lock file beside each entry.
+// 0600 permissions, and serialises fetches with a lock file beside each entry. A fetch that fails with a
+// *Failure leaves it beside the entry for a short while, so that the processes waiting for the entry and
+// the callers after them answer with it at once instead of asking the registry again.
 type FileCache struct {
 	Dir         string
-	LockTimeout time.Duration // how long to wait for another process's fetch; default 2 minutes
+	LockTimeout time.Duration    // how long to wait for another process's fetch; default 2 minutes
+	Now         func() time.Time // the clock of shared failures; default time.Now
 }
 
-// OpenFileCache prepares dir, or returns a NullCache when dir cannot be made: an unusable cache degrades
-// to no cache, never to a failure (and an unwritable one only costs each call an exchange).
+// Warnings receives what OpenFileCache says when it will not use a cache directory: one line with the fix.
+// The helper opens its cache once per process, so it says so once; Docker passes a helper's stderr through.
+var Warnings io.Writer = os.Stderr
+
+// OpenFileCache prepares dir, or returns a NullCache when dir cannot be made or is not safe to use (another
+// user's, or writable by group or others, where anyone could plant or swap a token): an unusable cache
+// degrades to no cache, never to a failure, and an unwritable one only costs each call an exchange. Why
+// dir is not used, with the fix, is the error, and is said on Warnings.
 func OpenFileCache(dir string) (Cache, error) {
 	if dir == "" {
 		return NullCache{}, fmt.Errorf("no cache directory: caching nothing")
 	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return NullCache{}, fmt.Errorf("token cache %s unusable, caching nothing: %w", dir, err)
+	if err := prepareDir(dir); err != nil {
+		_, _ = fmt.Fprintln(Warnings, err)
+		return NullCache{}, err
 	}
 	return &FileCache{Dir: dir}, nil
+}
+
+// DirError is a cache directory acrdiag does not use, and how to fix it.
+type DirError struct {
+	Dir     string
+	Problem string
+	Fix     string
+}
+
+func (e *DirError) Error() string {
+	return fmt.Sprintf("acrdiag: not caching tokens: the cache directory %s %s. Fix: %s", e.Dir, e.Problem, e.Fix)
+}
+
+// prepareDir makes dir 0700 if it does not exist, and checks that an existing one is safe to keep tokens in.
+func prepareDir(dir string) error {
+	st, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return &DirError{dir, "cannot be created (" + pathErr(err) + ")",
+				"set ACRDIAG_CACHE_DIR to a directory of your own, or make its parent writable: ls -ld " + filepath.Dir(dir)}
+		}
+		_ = os.Chmod(dir, 0o700) // acrdiag's own: exactly 0700, whatever the umask left
+		st, err = os.Stat(dir)
+	}
+	if err != nil {
+		return &DirError{dir, "cannot be used (" + pathErr(err) + ")", "set ACRDIAG_CACHE_DIR to a directory of your own"}
+	}
+	if !st.IsDir() {
+		return &DirError{dir, "is not a directory", "move it away (mv " + dir + " " + dir + ".bak), or set ACRDIAG_CACHE_DIR to a directory of your own"}
+	}
+	return checkDirSafe(dir, st)
+}
+
+// pathErr is an error without the path it repeats.
+func pathErr(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 func (c *FileCache) path(host, identity string) string {
@@ -79,10 +188,56 @@ func (c *FileCache) path(host, identity string) string {
 	return filepath.Join(c.Dir, "token-"+hex.EncodeToString(sum[:12])+".json")
 }
 
-// Get reads an entry; a missing, corrupt or foreign file is simply no entry.
+func (c *FileCache) failurePath(host, identity string) string {
+	return c.path(host, identity) + ".failure"
+}
+
+func (c *FileCache) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+// maxEntrySize bounds a cache file: one refresh token (at most 64 KiB, a few KiB in practice) and a little
+// JSON. Anything bigger is not acrdiag's and is ignored without being read.
+const maxEntrySize = 128 << 10
+
+// errNotEntry is a cache file that is not a regular file of at most maxEntrySize bytes.
+var errNotEntry = errors.New("not a cache entry")
+
+// readSmall reads path if it is a regular file (not a link, a directory or a device) of at most maxEntrySize
+// bytes, deciding from its metadata before reading anything.
+func readSmall(path string) ([]byte, error) {
+	st, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() || st.Size() > maxEntrySize {
+		return nil, errNotEntry
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = f.Close() }()
+	if fst, err := f.Stat(); err != nil || !os.SameFile(st, fst) {
+		return nil, errNotEntry // swapped since the Lstat
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxEntrySize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxEntrySize {
+		return nil, errNotEntry
+	}
+	return b, nil
+}
+
+// Get reads an entry; a missing, corrupt, oversized, foreign or non-regular file is simply no entry.
 func (c *FileCache) Get(host, identity string) (Entry, bool) {
-	b, err := os.ReadFile(c.path(host, identity))
-	if err != nil || len(b) > 1<<20 {
+	b, err := readSmall(c.path(host, identity))
+	if err != nil {
 		return Entry{}, false
 	}
 	var e Entry
@@ -97,18 +252,24 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 	if e, ok := c.Get(host, identity); ok && fresh(e) {
 		return e, nil
 	}
+	if f, ok := c.failure(host, identity); ok {
+		return Entry{}, &f // a renewal failed moments ago: asking again now would fail the same way
+	}
 	timeout := c.LockTimeout
 	if timeout == 0 {
 		timeout = 2 * time.Minute
 	}
 	lockPath := c.path(host, identity) + ".lock"
-	unlock, err := filelock.Lock(lockPath, timeout)
+	unlock, err := lock(lockPath, timeout)
 	switch {
 	case err == nil:
 		defer unlock()
-		// Another process may have fetched while this one waited.
+		// Another process may have fetched, or failed, while this one waited.
 		if e, ok := c.Get(host, identity); ok && fresh(e) {
 			return e, nil
+		}
+		if f, ok := c.failure(host, identity); ok {
+			return Entry{}, &f
 		}
 	case errors.Is(err, filelock.ErrTimeout):
 		// Another helper is renewing this very token and did not finish: asking too would only pile up.
@@ -117,11 +278,29 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 	// A lock file that cannot be made (a read-only cache) costs only the shared exchange: fetch alone.
 	e, err := fetch()
 	if err != nil {
+		var f *Failure
+		if errors.As(err, &f) {
+			c.shareFailure(host, identity, f)
+		}
 		return Entry{}, err
 	}
 	e.Host, e.Identity = host, identity
-	_ = c.write(c.path(host, identity), e) // a failed write costs only the next exchange
+	if c.write(c.path(host, identity), e) == nil { // a failed write costs only the next exchange
+		_ = os.Remove(c.failurePath(host, identity))
+	}
 	return e, nil
+}
+
+// lock takes the lock file at path, never through a link planted there: the lock would create or truncate
+// the link's target. What is at path when it is no regular file is removed first (in acrdiag's own
+// directory); when that fails, no lock is taken and the caller fetches alone.
+func lock(path string, timeout time.Duration) (func(), error) {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		if err := os.Remove(path); err != nil {
+			return nil, fmt.Errorf("lock file %s is not a regular file: %w", path, err)
+		}
+	}
+	return filelock.Lock(path, timeout)
 }
 
 // LockedError is a wait for another process's renewal of the same entry that ran out.
@@ -135,25 +314,84 @@ func (e *LockedError) Error() string {
 	return fmt.Sprintf("waited %s for another acrdiag process renewing the token for %s (it holds %s) and gave up", e.Waited, e.Host, e.Path)
 }
 
+// MaxFailureShare bounds how long a failure is shared, whatever the registry's Retry-After says: after it
+// the next caller asks again.
+const MaxFailureShare = 5 * time.Minute
+
+// Failure is a renewal failure that Fill shares, when a fetch returns it, with the callers of the same entry
+// until Until (at most MaxFailureShare): the processes waiting for the lock and those that come soon after
+// answer with it at once instead of asking the registry again (a throttling registry would only be asked
+// more, a slow one would keep each waiter for its own timeout). It holds no secret: a cause id and one
+// line of detail. A Failure whose Until is not after now is not shared.
+type Failure struct {
+	Host          string    `json:"host"`
+	Identity      string    `json:"identity"`
+	Cause         string    `json:"cause"`  // a catalogue id
+	Detail        string    `json:"detail"` // one line: what happened
+	AnonymousPull bool      `json:"anonymous_pull,omitempty"`
+	At            time.Time `json:"at"`    // when the renewal failed
+	Until         time.Time `json:"until"` // when the next caller asks again
+	// Shared is set on a failure read back from the cache: another call's renewal failed, this one asked nobody.
+	Shared bool `json:"-"`
+}
+
+func (f *Failure) Error() string { return f.Cause + ": " + f.Detail }
+
+func (c *FileCache) shareFailure(host, identity string, f *Failure) {
+	now := c.now()
+	if !f.Until.After(now) {
+		return
+	}
+	rec := *f
+	rec.Host, rec.Identity, rec.At, rec.Shared = host, identity, now, false
+	if limit := now.Add(MaxFailureShare); rec.Until.After(limit) {
+		rec.Until = limit
+	}
+	if b, err := json.Marshal(rec); err == nil {
+		_ = atomicfile.Replace(c.failurePath(host, identity), b, 0o600) // lost in a crash, it costs an exchange
+	}
+}
+
+// failure returns the failure shared for host and identity, if one is still in force.
+func (c *FileCache) failure(host, identity string) (Failure, bool) {
+	var f Failure
+	b, err := readSmall(c.failurePath(host, identity))
+	if err != nil || json.Unmarshal(b, &f) != nil {
+		return Failure{}, false
+	}
+	now := c.now()
+	if f.Host != host || f.Identity != identity || f.Cause == "" || !now.Before(f.Until) || f.Until.Sub(now) > MaxFailureShare {
+		return Failure{}, false
+	}
+	f.Shared = true
+	return f, true
+}
+
 func (c *FileCache) write(path string, e Entry) error {
 	b, err := json.Marshal(e)
 	if err != nil {
 		return err
 	}
+	if st, err := os.Lstat(path); err == nil && st.IsDir() {
+		_ = os.Remove(path) // an empty directory in the entry's place; rename cannot replace it
+	}
 	return atomicfile.Write(path, b, 0o600)
 }
 
-// Delete removes every entry of host.
+// Delete removes every entry and shared failure of host.
 func (c *FileCache) Delete(host string) error {
-	files, _ := filepath.Glob(filepath.Join(c.Dir, "token-*.json"))
+	entries, _ := filepath.Glob(filepath.Join(c.Dir, "token-*.json"))
+	failures, _ := filepath.Glob(filepath.Join(c.Dir, "token-*.json.failure"))
 	var errs []error
-	for _, f := range files {
-		b, err := os.ReadFile(f)
-		if err != nil {
+	for _, f := range append(entries, failures...) {
+		b, err := readSmall(f)
+		if err != nil && !errors.Is(err, errNotEntry) {
 			continue
 		}
-		var e Entry
-		if json.Unmarshal(b, &e) != nil || strings.EqualFold(e.Host, host) {
+		var e struct {
+			Host string `json:"host"`
+		}
+		if err != nil || json.Unmarshal(b, &e) != nil || strings.EqualFold(e.Host, host) {
 			if err := os.Remove(f); err != nil && !errors.Is(err, os.ErrNotExist) {
 				errs = append(errs, err)
 			}

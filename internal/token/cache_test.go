@@ -111,8 +111,9 @@ func TestUnwritableCacheDegradesToNone(t *testing.T) {
 
 func TestFileCacheGivesUpWaitingForAStuckRenewal(t *testing.T) {
 	c := &FileCache{Dir: t.TempDir(), LockTimeout: 200 * time.Millisecond}
-	started, release := make(chan struct{}), make(chan struct{})
+	started, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
+		defer close(done) // before the test's directory goes
 		_, _ = c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) {
 			close(started)
 			<-release // a renewal that hangs (az waiting for a prompt)
@@ -123,6 +124,7 @@ func TestFileCacheGivesUpWaitingForAStuckRenewal(t *testing.T) {
 	fetched := false
 	_, err := c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) { fetched = true; return Entry{}, nil })
 	close(release)
+	<-done
 	var le *LockedError
 	if !errors.As(err, &le) || le.Host != "r.azurecr.io" || le.Waited != 200*time.Millisecond || fetched {
 		t.Fatalf("Fill while another renewal hangs = %v (fetched %v), want a LockedError without a fetch", err, fetched)
