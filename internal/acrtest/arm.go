@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -242,26 +243,44 @@ func (k *Kit) armCaller(w http.ResponseWriter, r *http.Request, audienceOK func(
 	return id
 }
 
-// SetARMThrottle makes the next n requests to ARM and Log Analytics answer 429 with Retry-After: 1
-// (n < 0: every request, until SetARMThrottle(0)).
+// SetARMThrottle makes the next n requests to ARM and Log Analytics answer 429 with Retry-After (1 s unless
+// SetARMRetryAfter says otherwise; n < 0: every request, until SetARMThrottle(0)).
 func (k *Kit) SetARMThrottle(n int) { k.armThrottle.Store(int64(n)) }
+
+// SetARMRetryAfter sets the Retry-After of ARM's 429s (d <= 0: the default, 1 s), rounded up to seconds.
+func (k *Kit) SetARMRetryAfter(d time.Duration) { k.armRetryAfter.Store(int64(d)) }
+
+// SetARMUnavailable makes the next n requests to ARM and Log Analytics answer 503 Service Unavailable, without
+// Retry-After (n < 0: every request, until SetARMUnavailable(0)).
+func (k *Kit) SetARMUnavailable(n int) { k.armUnavailable.Store(int64(n)) }
 
 // SetARMLatency adds d to every response of ARM and Log Analytics from now on.
 func (k *Kit) SetARMLatency(d time.Duration) { k.armLatency.Store(int64(d)) }
 
 // throttled takes one throttled answer, if any are due.
-func (k *Kit) throttled() bool {
+func (k *Kit) throttled() bool { return take(&k.armThrottle) }
+
+// take takes one of a counter's faults: n > 0 left, n < 0 all, 0 none.
+func take(c *atomic.Int64) bool {
 	for {
-		n := k.armThrottle.Load()
+		n := c.Load()
 		switch {
 		case n < 0:
 			return true
 		case n == 0:
 			return false
-		case k.armThrottle.CompareAndSwap(n, n-1):
+		case c.CompareAndSwap(n, n-1):
 			return true
 		}
 	}
+}
+
+func (k *Kit) retryAfter() string {
+	d := time.Duration(k.armRetryAfter.Load())
+	if d <= 0 {
+		return "1"
+	}
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
 }
 
 var (
@@ -303,8 +322,13 @@ func (k *Kit) serveAzure(w http.ResponseWriter, r *http.Request, api azureAPI, s
 	rec.Header().Set("x-ms-request-id", randomID())
 	if k.throttled() {
 		entry.Error = api.throttle[0]
-		rec.Header().Set("Retry-After", "1")
+		rec.Header().Set("Retry-After", k.retryAfter())
 		armError(rec, 429, api.throttle[0], api.throttle[1])
+		return
+	}
+	if take(&k.armUnavailable) {
+		entry.Error = "ServiceUnavailable"
+		armError(rec, 503, "ServiceUnavailable", "The service is temporarily unavailable. Please try again later.")
 		return
 	}
 	id := k.armCaller(rec, r, api.audienceOK)

@@ -54,6 +54,8 @@ type Kit struct {
 	entraLatency   atomic.Int64 // added to every Entra ID response
 	armLatency     atomic.Int64 // added to every ARM and Log Analytics response
 	armThrottle    atomic.Int64 // ARM answers left to throttle; negative: all
+	armRetryAfter  atomic.Int64 // the Retry-After of ARM's 429s; 0: 1 s
+	armUnavailable atomic.Int64 // ARM answers left to answer 503; negative: all
 }
 
 // discardLogger silences net/http's server log: clients that hang up (the scenarios' purpose) are not news.
@@ -249,6 +251,10 @@ func (k *Kit) SetEntraLatency(d time.Duration) { k.entraLatency.Store(int64(d)) 
 
 // SetProxyFault makes the proxy misbehave (ProxyOK to stop).
 func (k *Kit) SetProxyFault(f ProxyFault) { k.proxy.setFault(f) }
+
+// SetProxyFaultFor makes the proxy misbehave for CONNECTs to one host only (such as management.azure.com),
+// ahead of SetProxyFault's; ProxyOK stops it.
+func (k *Kit) SetProxyFaultFor(host string, f ProxyFault) { k.proxy.setFaultFor(host, f) }
 
 // Requests returns what the kit served so far, including the fake az's invocations, oldest first, that
 // match the filter.

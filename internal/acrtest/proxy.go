@@ -30,14 +30,43 @@ type proxy struct {
 	kit      *Kit
 	upstream string // the kit's TLS server address
 
-	mu    sync.Mutex
-	fault ProxyFault
+	mu     sync.Mutex
+	fault  ProxyFault
+	faults map[string]ProxyFault // per target host, lower case, ahead of fault
 }
 
 func (p *proxy) setFault(f ProxyFault) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.fault = f
+}
+
+func (p *proxy) setFaultFor(host string, f ProxyFault) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	host = strings.ToLower(host)
+	if f == ProxyOK {
+		delete(p.faults, host)
+		return
+	}
+	if p.faults == nil {
+		p.faults = map[string]ProxyFault{}
+	}
+	p.faults[host] = f
+}
+
+// faultFor is the fault the proxy plays for a CONNECT to target (host:port).
+func (p *proxy) faultFor(target string) ProxyFault {
+	host := target
+	if h, _, err := net.SplitHostPort(target); err == nil {
+		host = h
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if f, ok := p.faults[strings.ToLower(strings.TrimSuffix(host, "."))]; ok {
+		return f
+	}
+	return p.fault
 }
 
 func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -50,10 +79,7 @@ func (p *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "acrtest proxy: plain HTTP is not served; tests never leave loopback", http.StatusForbidden)
 		return
 	}
-	p.mu.Lock()
-	fault := p.fault
-	p.mu.Unlock()
-	switch fault {
+	switch fault := p.faultFor(r.Host); fault {
 	case ProxyAuth:
 		entry.Status, entry.Error = 407, "proxy authentication required"
 		p.kit.log.add(entry)
