@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/arm"
@@ -23,7 +22,7 @@ type Client struct {
 	cred      azcore.TokenCredential
 	cloud     cloud.Configuration
 	ua        string
-	transport policy.Transporter // nil: the SDK's default HTTP client
+	transport policy.Transporter // netproxy's transport unless WithTransport gives one
 }
 
 // Option configures a Client.
@@ -53,19 +52,25 @@ func New(cred azcore.TokenCredential, opts ...Option) *Client {
 	for _, o := range opts {
 		o(c)
 	}
+	c.transport = transporter(c.transport)
 	return c
 }
 
-// options are the SDK options of every ARM client: few retries (the caller's deadline bounds them, and
-// azcore honours Retry-After on 429), the product's user agent.
+// options are the SDK options of every ARM client: few retries, and none for a refusal (see retry.go), the
+// product's user agent.
 func (c *Client) options(apiVersion string) *arm.ClientOptions {
-	return &arm.ClientOptions{ClientOptions: policy.ClientOptions{
-		Cloud:      c.cloud,
-		APIVersion: apiVersion,
-		Retry:      policy.RetryOptions{MaxRetries: 2, RetryDelay: 500 * time.Millisecond, MaxRetryDelay: 5 * time.Second},
-		Telemetry:  policy.TelemetryOptions{ApplicationID: c.ua},
-		Transport:  c.transport,
-	}}
+	return &arm.ClientOptions{ClientOptions: c.clientOptions(apiVersion)}
+}
+
+func (c *Client) clientOptions(apiVersion string) policy.ClientOptions {
+	return policy.ClientOptions{
+		Cloud:            c.cloud,
+		APIVersion:       apiVersion,
+		Retry:            retryOptions(),
+		PerRetryPolicies: []policy.Policy{answerPolicy{}},
+		Telemetry:        policy.TelemetryOptions{ApplicationID: c.ua},
+		Transport:        c.transport,
+	}
 }
 
 // Error is a read that ARM refused, with the role that would allow it.

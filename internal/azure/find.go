@@ -72,8 +72,8 @@ func (c *Client) Find(ctx context.Context, loginServer string, scope Scope) (Ref
 	if graphErr == nil {
 		return pick(loginServer, name, cands, "Resource Graph")
 	}
-	if errors.Is(graphErr, context.DeadlineExceeded) || ctx.Err() != nil {
-		return Ref{}, graphErr
+	if _, refused := Refusal(graphErr); refused || errors.Is(graphErr, context.DeadlineExceeded) || ctx.Err() != nil {
+		return Ref{}, graphErr // the subscriptions are behind the same proxy, name and certificate
 	}
 	subs, err := c.subscriptions(ctx)
 	if err != nil {

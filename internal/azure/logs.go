@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/monitor/azquery"
 	"github.com/Azure/azure-sdk-for-go/sdk/resourcemanager/monitor/armmonitor"
 )
@@ -80,9 +79,7 @@ func (c *Client) LoginEvents(ctx context.Context, ref Ref, loginServer string, s
 	if !ok {
 		return nil, fmt.Errorf("%s: Log Analytics is not known in this cloud", op)
 	}
-	client, err := azquery.NewLogsClient(c.cred, &azquery.LogsClientOptions{ClientOptions: policy.ClientOptions{
-		Cloud: c.cloud, Retry: c.options("").Retry, Telemetry: policy.TelemetryOptions{ApplicationID: c.ua}, Transport: c.transport,
-	}})
+	client, err := azquery.NewLogsClient(c.cred, &azquery.LogsClientOptions{ClientOptions: c.clientOptions("")})
 	if err != nil {
 		return nil, fmt.Errorf("%s at %s: %w", op, svc.Endpoint, err)
 	}

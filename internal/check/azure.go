@@ -91,7 +91,11 @@ func azureRegistryCheck(_ context.Context, e *Env) Result {
 	reg, err := e.registry()
 	var nf *azure.NotFoundError
 	var amb *azure.AmbiguousError
+	refusal, refused := azure.Refusal(err)
 	switch {
+	case refused:
+		// Not asked again (a refusal is an answer): the other Azure checks skip with this one at once.
+		return skip("Azure Resource Manager cannot be reached from here, so the Azure checks cannot confirm the findings: " + refusal)
 	case errors.Is(err, errNoEntraToken):
 		return skip("no Entra token to read Azure Resource Manager with (see the identity check)")
 	case azure.IsDenied(err) && e.Opts.Azure.ResourceGroup != "":
