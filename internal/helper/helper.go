@@ -98,7 +98,7 @@ func New(opts ...Option) *Helper {
 }
 
 func (h *Helper) defaultStore() Store {
-	file := FileStore{Path: filepath.Join(filepath.Dir(config.UserPath()), "credentials.json")}
+	file := FileStore{Path: filepath.Join(filepath.Dir(config.UserPath()), "credentials.json"), Warn: h.warnf}
 	name := h.cfg.Store
 	if name == "" || name == "auto" {
 		name = platformStore()
@@ -273,7 +273,11 @@ func (h *Helper) Add(creds *credentials.Credentials) error {
 			h.checkTokenLogin(ls.Host, creds, c)
 		}
 	}
-	return h.store.Add(creds)
+	if err := h.store.Add(creds); err != nil {
+		h.record(creds.ServerURL, "store", cause.DockerCredentialStore, strings.TrimPrefix(strings.Join(strings.Fields(err.Error()), " "), "acrdiag: "))
+		return err
+	}
+	return nil
 }
 
 // checkTokenLogin catches the traps of storing a token: the wrong username (fixed, and said), and a token

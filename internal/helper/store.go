@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"syscall"
 	"time"
 
 	"github.com/docker/docker-credential-helpers/client"
@@ -27,7 +29,14 @@ type Store interface {
 }
 
 // FileStore keeps credentials in a 0600 JSON file, for machines without a platform keychain.
-type FileStore struct{ Path string }
+type FileStore struct {
+	Path string
+	// Warn tells the user what the store did on its own (a corrupt file set aside); nil: stderr.
+	Warn func(format string, args ...any)
+
+	openFile  func(string) (*os.File, error)          // tests: a file that cannot be read; nil: os.Open
+	writeFile func(string, []byte, os.FileMode) error // tests: a full disk; nil: atomicfile.Write
+}
 
 type fileEntry struct {
 	Username string `json:"username"`
@@ -38,17 +47,84 @@ type fileContent struct {
 	Auths map[string]fileEntry `json:"auths"`
 }
 
+// maxStoreFile bounds the credentials file: about a thousand registries' tokens. A bigger file is not one
+// acrdiag wrote, and reading it would make every docker command wait for it.
+const maxStoreFile = 4 << 20
+
+// StoreError is a failure of acrdiag's credentials file as the user sees it (docker login prints it): one
+// line with acrdiag's prefix, what happened, why, and the command that fixes it. It never holds a secret.
+type StoreError struct {
+	Action  string // what could not be done: "could not store the credentials for myregistry.azurecr.io"
+	Problem string // what happened and why
+	Fix     string
+	Err     error
+	corrupt bool // the file does not parse: the one problem that update may set the file aside for
+}
+
+func (e *StoreError) Error() string {
+	return fmt.Sprintf("acrdiag: %s: %s. Fix: %s", e.Action, e.Problem, e.Fix)
+}
+
+func (e *StoreError) Unwrap() error { return e.Err }
+
+// fileProblem is what is wrong with an existing credentials file that cannot be used; nothing is changed.
+func (s FileStore) fileProblem(problem, fix string, err error) *StoreError {
+	return &StoreError{Problem: "the credentials file " + s.Path + " " + problem, Fix: fix, Err: err}
+}
+
+// load returns the file's bytes (nil when there is none), checking what it is before reading it: a
+// directory or device in its place, or a file far bigger than acrdiag writes, is an error and is not read.
+func (s FileStore) load() ([]byte, error) {
+	moveAway := fmt.Sprintf("move it away (mv %s %s.bak), then log in again: docker login REGISTRY", s.Path, s.Path)
+	st, err := os.Stat(s.Path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	switch {
+	case err != nil:
+		return nil, s.fileProblem("cannot be examined ("+errText(err)+")", "check it and its directory: ls -ld "+filepath.Dir(s.Path)+" "+s.Path, err)
+	case !st.Mode().IsRegular():
+		return nil, s.fileProblem("is not a regular file but "+kind(st.Mode()), moveAway, nil)
+	case st.Size() > maxStoreFile:
+		return nil, s.fileProblem(fmt.Sprintf("is %d bytes, more than acrdiag's credential store can be (%d MiB): it is not one acrdiag wrote", st.Size(), maxStoreFile>>20), moveAway, nil)
+	}
+	open := s.openFile
+	if open == nil {
+		open = os.Open
+	}
+	f, err := open(s.Path)
+	if err != nil {
+		return nil, s.unreadable(err)
+	}
+	defer func() { _ = f.Close() }()
+	b, err := io.ReadAll(io.LimitReader(f, maxStoreFile+1))
+	if err != nil {
+		return nil, s.unreadable(err)
+	}
+	if len(b) > maxStoreFile {
+		return nil, s.fileProblem(fmt.Sprintf("is more than %d MiB: it is not one acrdiag wrote", maxStoreFile>>20), moveAway, nil)
+	}
+	return b, nil
+}
+
+func (s FileStore) unreadable(err error) *StoreError {
+	if errors.Is(err, os.ErrPermission) {
+		return s.fileProblem("cannot be read (permission denied: it belongs to another user or its mode forbids reading)",
+			fmt.Sprintf("make it yours again: sudo chown $(id -un) %s && chmod 600 %s", s.Path, s.Path), err)
+	}
+	return s.fileProblem("cannot be read ("+errText(err)+")", "check it: ls -l "+s.Path, err)
+}
+
 func (s FileStore) read() (fileContent, error) {
 	c := fileContent{Auths: map[string]fileEntry{}}
-	b, err := os.ReadFile(s.Path)
-	if errors.Is(err, os.ErrNotExist) {
-		return c, nil
-	}
-	if err != nil {
+	b, err := s.load()
+	if err != nil || b == nil {
 		return c, err
 	}
 	if err := json.Unmarshal(b, &c); err != nil {
-		return c, fmt.Errorf("credentials file %s is corrupt: %w", s.Path, err)
+		e := s.fileProblem("is corrupt ("+errText(err)+")", "remove it (rm "+s.Path+") and log in again: docker login REGISTRY", err)
+		e.corrupt = true
+		return fileContent{Auths: map[string]fileEntry{}}, e
 	}
 	if c.Auths == nil {
 		c.Auths = map[string]fileEntry{}
@@ -56,34 +132,116 @@ func (s FileStore) read() (fileContent, error) {
 	return c, nil
 }
 
-// update applies change under the file's lock and writes the result atomically. A corrupt file is kept
-// aside as <path>.corrupt-<time> rather than lost.
-func (s FileStore) update(change func(*fileContent)) error {
-	if err := os.MkdirAll(filepath.Dir(s.Path), 0o700); err != nil {
-		return err
+// kind names what a path that is no regular file is.
+func kind(m os.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&os.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&os.ModeSocket != 0:
+		return "a socket"
+	case m&os.ModeDevice != 0:
+		return "a device"
 	}
-	unlock, err := filelock.Lock(s.Path+".lock", 30*time.Second)
-	if err == nil {
+	return "a special file (" + m.Type().String() + ")"
+}
+
+// errText is an error without the path it repeats.
+func errText(err error) string {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+func (s FileStore) warn(format string, args ...any) {
+	if s.Warn != nil {
+		s.Warn(format, args...)
+		return
+	}
+	_, _ = fmt.Fprintf(os.Stderr, format+"\n", args...)
+}
+
+// update applies change under the file's lock and writes the result atomically. A corrupt file (one that
+// does not parse) is kept aside as <path>.corrupt-<time> and the user told; a file that cannot be read is
+// an error, and nothing is changed: its entries must not silently stop being served.
+func (s FileStore) update(action string, change func(*fileContent)) error {
+	dir := filepath.Dir(s.Path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return s.writeProblem(action, dir, err)
+	}
+	if unlock, err := lock(s.Path + ".lock"); err == nil {
 		defer unlock()
 	}
 	c, err := s.read()
-	if err != nil {
-		if _, statErr := os.Stat(s.Path); statErr == nil {
-			_ = os.Rename(s.Path, s.Path+".corrupt-"+time.Now().Format("20060102T150405"))
+	var se *StoreError
+	switch {
+	case errors.As(err, &se) && se.corrupt:
+		aside := s.Path + ".corrupt-" + time.Now().Format("20060102T150405")
+		if err := os.Rename(s.Path, aside); err != nil {
+			return s.writeProblem(action, dir, err)
 		}
-		c = fileContent{Auths: map[string]fileEntry{}}
+		s.warn("acrdiag: %s; kept it as %s and started a new one, so the credentials it held are no longer stored. Fix: log in again to each registry it held (docker login REGISTRY); look at the old file with: python3 -m json.tool %s",
+			se.Problem, aside, aside)
+	case errors.As(err, &se):
+		se.Action = action
+		se.Problem += ", so nothing was changed"
+		return se
+	case err != nil:
+		return err
 	}
 	change(&c)
 	b, err := json.MarshalIndent(c, "", "  ")
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(s.Path, b, 0o600)
+	write := s.writeFile
+	if write == nil {
+		write = atomicfile.Write
+	}
+	if err := write(s.Path, b, 0o600); err != nil {
+		return s.writeProblem(action, dir, err)
+	}
+	return nil
+}
+
+// lock takes the store's lock file, never through a link planted in its place (the lock would create or
+// truncate the link's target): a link there is removed first; anything else that is no regular file means
+// no lock.
+func lock(path string) (func(), error) {
+	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
+		if st.Mode()&os.ModeSymlink == 0 {
+			return nil, fmt.Errorf("lock file %s is not a regular file", path)
+		}
+		if err := os.Remove(path); err != nil {
+			return nil, err
+		}
+	}
+	return filelock.Lock(path, 30*time.Second)
+}
+
+// writeProblem says why the file could not be written, and the fix: the usual causes are a full disk, a
+// directory of another user (a sudo docker login once), and a read-only home.
+func (s FileStore) writeProblem(action, dir string, err error) error {
+	why, fix := errText(err), "check the directory: ls -ld "+dir
+	switch {
+	case errors.Is(err, syscall.ENOSPC):
+		why, fix = "no space left on device: the disk is full", fmt.Sprintf("free space on the disk that holds %s (check: df -h %s), then log in again", dir, dir)
+	case errors.Is(err, syscall.EDQUOT):
+		why, fix = "disk quota exceeded", fmt.Sprintf("free space within your quota (check: df -h %s; quota -s), then log in again", dir)
+	case errors.Is(err, os.ErrPermission):
+		why, fix = "permission denied: this user may not write "+dir, fmt.Sprintf("make it yours again: sudo chown -R $(id -un) %s && chmod 700 %s", dir, dir)
+	case errors.Is(err, syscall.EROFS):
+		why, fix = "the file system is read-only", "point ACRDIAG_CONFIG at a config.json in a writable directory (the credentials file goes beside it), or use a keychain: \"store\": \"pass\" or \"secretservice\" in acrdiag's config.json"
+	}
+	return &StoreError{Action: action, Problem: fmt.Sprintf("writing %s failed (%s), so nothing was changed", s.Path, why), Fix: fix, Err: err}
 }
 
 // Add stores creds.
 func (s FileStore) Add(creds *credentials.Credentials) error {
-	return s.update(func(c *fileContent) {
+	return s.update("could not store the credentials for "+creds.ServerURL, func(c *fileContent) {
 		c.Auths[creds.ServerURL] = fileEntry{Username: creds.Username, Secret: creds.Secret}
 	})
 }
@@ -96,14 +254,14 @@ func (s FileStore) Delete(serverURL string) error {
 			return nil
 		}
 	}
-	return s.update(func(c *fileContent) { delete(c.Auths, serverURL) })
+	return s.update("could not erase the credentials for "+serverURL, func(c *fileContent) { delete(c.Auths, serverURL) })
 }
 
 // Get returns serverURL's credentials or credentials.NewErrCredentialsNotFound.
 func (s FileStore) Get(serverURL string) (string, string, error) {
 	c, err := s.read()
 	if err != nil {
-		return "", "", err
+		return "", "", withAction(err, "could not read the stored credentials for "+serverURL)
 	}
 	e, ok := c.Auths[serverURL]
 	if !ok {
@@ -116,13 +274,21 @@ func (s FileStore) Get(serverURL string) (string, string, error) {
 func (s FileStore) List() (map[string]string, error) {
 	c, err := s.read()
 	if err != nil {
-		return nil, err
+		return nil, withAction(err, "could not list the stored credentials")
 	}
 	out := make(map[string]string, len(c.Auths))
 	for k, v := range c.Auths {
 		out[k] = v.Username
 	}
 	return out, nil
+}
+
+func withAction(err error, action string) error {
+	var se *StoreError
+	if errors.As(err, &se) {
+		se.Action = action
+	}
+	return err
 }
 
 // NativeStore is a platform keychain reached through its docker-credential-<name> program, the way Docker
