@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// The fake Azure Resource Manager answers the reads acrcheck makes (shared/reference/acr-protocol.md 4):
+// The fake Azure Resource Manager answers the reads acrcheck makes (the ACR protocol reference, 4):
 // the registry resource, its replications, tokens and scope maps, role assignments and definitions,
 // diagnostic settings, subscriptions and Resource Graph. Responses have the shape of the real API: resource
 // ids, properties, `value` lists with nextLink paging, and ARM's error body.

@@ -1,7 +1,7 @@
 package acrtest
 
 // Scenario is how a registry of the emulator behaves. Each mirrors a failure users meet with real ACR; the
-// status codes, headers and bodies are those in shared/reference/acr-protocol.md.
+// status codes, headers and bodies are those ACR documents and sends (the ACR protocol reference the project keeps beside its design).
 type Scenario string
 
 // The scenarios a registry can play.

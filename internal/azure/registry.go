@@ -16,7 +16,7 @@ import (
 
 // newerAPIVersion reports the properties the published SDK (api 2023-07-01) does not model:
 // anonymousPullEnabled, roleAssignmentMode and the authentication-as-arm policy
-// (shared/reference/acr-protocol.md 4.2). A cloud that does not know it gets the SDK's own version.
+// (the ACR protocol reference, 4.2). A cloud that does not know it gets the SDK's own version.
 const newerAPIVersion = "2026-01-01-preview"
 
 // Ref locates a registry resource.

@@ -18,7 +18,7 @@ type Assignment struct {
 	Condition string // ABAC condition, e.g. limiting a repository role to some repositories
 }
 
-// Role capabilities on the data plane (shared/reference/acr-protocol.md 1.7).
+// Role capabilities on the data plane (the ACR protocol reference, 1.7: AcrPull, AcrPush and the ABAC repository roles).
 var (
 	rbacPull = []string{"AcrPull", "AcrPush", "Reader", "Contributor", "Owner"}
 	rbacPush = []string{"AcrPush", "Contributor", "Owner"}
