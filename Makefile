@@ -15,7 +15,7 @@ GORELEASER_VERSION    := v2.16.0
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build demo test vet fmt-check lint unit fuzz e2e bench snapshot release-check tools clean
+.PHONY: all build demo test vet fmt-check tidy-check lint unit fuzz e2e bench snapshot release-check tools clean
 
 all: build
 
@@ -26,11 +26,15 @@ build:
 demo: build $(TOOLS)/.crane-$(CRANE_VERSION)
 	./scripts/demo.sh
 
-test: tools fmt-check vet lint unit fuzz e2e
+test: tools fmt-check tidy-check vet lint unit fuzz e2e
 
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+# go.mod and go.sum say exactly what the code needs.
+tidy-check:
+	$(GO) mod tidy -diff
 
 vet:
 	$(GO) vet ./...
