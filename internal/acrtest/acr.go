@@ -1,6 +1,7 @@
 package acrtest
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -151,6 +152,12 @@ func (reg *registry) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		reg.kit.log.add(*entry)
 	}()
+	if strings.HasPrefix(r.URL.Path, "/oauth2/") && r.Body != nil {
+		// The token forms are small: read first, so that the server sees a client that goes away during the
+		// latency (net/http watches the connection only once the body is read) and logs no exchange for it.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	if !sleepCtx(r, cfg.Latency) {
 		entry.Error = "client gave up"
 		return

@@ -17,6 +17,7 @@ const fakeAz = `#!/bin/sh
 # fake az written by acrdiag's test kit: answers only 'az account get-access-token'.
 dir=$(dirname "$0")
 printf '%s\t%s\t%s\n' "$(date +%s)" "$(cat "$dir/az-login" 2>/dev/null)" "$*" >> "$dir/az.log"
+if [ -f "$dir/az-delay" ]; then sleep "$(cat "$dir/az-delay")"; fi
 if [ "$1 $2" != "account get-access-token" ]; then
   echo "ERROR: the test kit's az answers only 'az account get-access-token'" >&2; exit 2
 fi
@@ -48,6 +49,7 @@ const fakeAzd = `#!/bin/sh
 # fake azd written by acrdiag's test kit: answers only 'azd auth token'.
 dir=$(dirname "$0")
 printf '%s\t%s\t%s\n' "$(date +%s)" "$(cat "$dir/azd-login" 2>/dev/null)" "azd $*" >> "$dir/az.log"
+if [ -f "$dir/az-delay" ]; then sleep "$(cat "$dir/az-delay")"; fi
 if [ "$1 $2" != "auth token" ]; then echo "ERROR: the test kit's azd answers only 'azd auth token'" >&2; exit 2; fi
 scope=""
 while [ $# -gt 0 ]; do
@@ -74,6 +76,17 @@ func (k *Kit) writeFakeAz() error {
 		return err
 	}
 	return os.WriteFile(filepath.Join(k.AzDir, "az"), []byte(fakeAz), 0o755)
+}
+
+// SetAzLatency makes the fake az (and azd) take d before each answer, as the real one does on a slow machine
+// or network: the call is logged first, then it sleeps (a child process of its own). d <= 0 stops it.
+func (k *Kit) SetAzLatency(d time.Duration) {
+	path := filepath.Join(k.AzDir, "az-delay")
+	if d <= 0 {
+		_ = os.Remove(path)
+		return
+	}
+	mustWrite(path, []byte(strconv.FormatFloat(d.Seconds(), 'f', 3, 64)+"\n"))
 }
 
 // AzdLogin signs the named user in to the fake Azure Developer CLI (azd).
