@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os/exec"
+	"time"
 
 	"github.com/acrdiag/acrdiag/internal/enginepath"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
@@ -24,10 +25,12 @@ func (execRenewer) Renew(ctx context.Context, ls loginserver.LoginServer) (token
 	var out, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, path, token.RenewCommand, ls.Host)
 	cmd.Stdout, cmd.Stderr = &out, &stderr
-	if err := cmd.Start(); err != nil {
-		return token.RenewResult{}, &engineError{path: path, err: err, notStarted: true}
+	// The engine and what it runs (az, through azidentity) end with the helper: see runEngine in renewer_*.go.
+	cmd.WaitDelay = time.Second // a grandchild left holding the output does not hold the answer
+	started, runErr := runEngine(cmd)
+	if !started {
+		return token.RenewResult{}, &engineError{path: path, err: runErr, notStarted: true}
 	}
-	runErr := cmd.Wait()
 	var res token.RenewResult
 	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
 		if runErr == nil {

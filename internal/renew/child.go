@@ -24,6 +24,7 @@ func Main(args []string, stdout io.Writer) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 80*time.Second)
 	defer cancel()
+	defer endWithParent(cancel)()
 	res := renewFor(ctx, args[0])
 	if err := json.NewEncoder(stdout).Encode(res); err != nil {
 		return 2

@@ -1,0 +1,14 @@
+//go:build !unix
+
+package helper
+
+import "os/exec"
+
+// runEngine starts the engine and waits for it. Windows has no process groups to end with the helper (a job
+// object would be the way); the engine ends when its output pipe breaks or its deadline passes.
+func runEngine(cmd *exec.Cmd) (started bool, err error) {
+	if err := cmd.Start(); err != nil {
+		return false, err
+	}
+	return true, cmd.Wait()
+}

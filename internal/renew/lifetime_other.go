@@ -1,0 +1,28 @@
+//go:build !unix
+
+package renew
+
+import (
+	"context"
+	"os"
+	"os/signal"
+)
+
+// endWithParent cancels the renewal on an interrupt. Windows has no parent-death signal nor process groups
+// to kill (a job object would be the way); the engine ends when its output pipe breaks or its deadline passes.
+func endWithParent(cancel context.CancelFunc) (stop func()) {
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-sigs:
+			cancel()
+		case <-done:
+		}
+	}()
+	return func() {
+		signal.Stop(sigs)
+		close(done)
+	}
+}
