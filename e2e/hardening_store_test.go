@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -275,4 +276,112 @@ func TestCacheHardening(t *testing.T) {
 		t.Errorf("exchanges = %d, want 4 (no cache: one per get)", n)
 	}
 	s.assertNoSecretsLeaked()
+}
+
+// concurrentGets runs n `docker-credential-acrdiag get host` at once in the session and returns their results.
+func (s *session) concurrentGets(host string, n int) []result {
+	s.t.Helper()
+	out := make([]result, n)
+	var wg sync.WaitGroup
+	for i := range out {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, s.helperPath(), "get")
+			cmd.Env, cmd.Dir, cmd.Stdin = s.env, s.home, strings.NewReader(host)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			out[i] = result{stdout: stdout.String(), stderr: stderr.String()}
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				out[i].exitCode = ee.ExitCode()
+			} else if err != nil {
+				out[i].exitCode = -1
+				out[i].stderr += err.Error()
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// TestHelperSharesRenewalFailures: a renewal's failure answers every helper waiting for the same token, and
+// those right after, at once and with the real cause: 32 concurrent gets of a registry that answers 429 send
+// one exchange and all name registry.throttled with its Retry-After; 8 concurrent gets of a registry that
+// does not answer all name network.timeout after the first renewal's timeout, none a lock or the store.
+func TestHelperSharesRenewalFailures(t *testing.T) {
+	kit := acrtest.Start(t, acrtest.Options{Registries: []acrtest.Registry{
+		{Name: "throttled", Scenario: acrtest.Throttled}, {Name: "sluggish", Scenario: acrtest.Slow}}})
+	exchanges := func(host string) int {
+		return len(kit.Requests(acrtest.Filter{Service: "registry", Host: host, Path: "/oauth2/exchange"}))
+	}
+	entraRequests := func() int { return len(kit.Requests(acrtest.Filter{Service: "entra", Method: "POST"})) }
+
+	t.Run("32 gets of a throttling registry", func(t *testing.T) {
+		s := newSession(t, kit)
+		s.useIdentity("ci-sp")
+		host := kit.Host("throttled")
+		for i, r := range s.concurrentGets(host, 32) {
+			line := strings.TrimSpace(r.stdout)
+			if r.exitCode != 1 || !strings.Contains(line, "[registry.throttled]") || !strings.Contains(line, "(retry after ") {
+				t.Errorf("get %d: %s; want registry.throttled with the Retry-After", i, r)
+			}
+		}
+		n := exchanges(host)
+		t.Logf("32 concurrent gets of a throttling registry: %d exchange(s)", n)
+		if n < 1 || n > 2 {
+			t.Errorf("32 concurrent gets sent %d exchanges, want 1 (at most 2)", n)
+		}
+		// A get right after answers from the shared failure too, at once.
+		start := time.Now()
+		if r := s.helper("get", host); !strings.Contains(r.stdout, "[registry.throttled]") || !strings.Contains(r.stdout, "asks the registry again after") {
+			t.Errorf("a later get: %s", r)
+		}
+		if d := time.Since(start); d > 2*time.Second || exchanges(host) != n {
+			t.Errorf("a later get took %s and made %d more exchanges, want at once and none", d, exchanges(host)-n)
+		}
+		if id, _ := s.lastCauseRecord(host); id != "registry.throttled" {
+			t.Errorf("recorded %q", id)
+		}
+		s.assertNoSecretsLeaked()
+	})
+
+	t.Run("8 gets of a registry that does not answer", func(t *testing.T) {
+		s := newSession(t, kit)
+		s.useIdentity("ci-sp")
+		host := kit.Host("sluggish")
+		entraBefore := entraRequests()
+		start := time.Now()
+		results := s.concurrentGets(host, 8)
+		took := time.Since(start)
+		for i, r := range results {
+			line := strings.TrimSpace(r.stdout)
+			if r.exitCode != 1 || !strings.Contains(line, "[network.timeout]") {
+				t.Errorf("get %d: %s; want network.timeout", i, r)
+			}
+		}
+		// The kit logs an exchange when it ends, and this registry's only end after two minutes: count the
+		// renewals by their Entra token requests, which each renewal makes right before its exchange.
+		n := entraRequests() - entraBefore
+		t.Logf("8 concurrent gets of a slow registry: %d renewal(s), %s", n, took.Round(100*time.Millisecond))
+		if n < 1 || n > 2 {
+			t.Errorf("8 concurrent gets renewed %d times, want 1 (at most 2)", n)
+		}
+		if took > 50*time.Second {
+			t.Errorf("8 concurrent gets took %s, want about one renewal's timeout (30s)", took)
+		}
+	})
+}
+
+// lastCauseRecord is the cause and detail of the session's newest failure record for host.
+func (s *session) lastCauseRecord(host string) (string, string) {
+	for _, f := range s.lastFailures() {
+		if f["host"] == host {
+			return f["cause"], f["detail"]
+		}
+	}
+	return "", ""
 }

@@ -208,35 +208,51 @@ func errDetail(err error) string {
 	return cause.Summarize(err.Error())
 }
 
-// fromIdentity returns a cached or freshly exchanged refresh token.
+// fromIdentity returns a cached or freshly exchanged refresh token. A renewal's failure is shared through the
+// cache (see share.go): the helpers waiting for the same token, and those soon after, answer with it at once.
 func (h *Helper) fromIdentity(ctx context.Context, ls loginserver.LoginServer) (string, string, error) {
 	margin := h.cfg.Margin()
 	fresh := func(e token.Entry) bool { return e.Fresh(h.now(), margin) }
-	anonymous := false
 	e, err := h.cache.Fill(ls.Host, h.identity(), fresh, func() (token.Entry, error) {
 		r, err := h.renewer.Renew(ctx, ls)
 		if err != nil {
-			return token.Entry{}, renewerFailure(ctx, ls.Host, err)
+			f := renewerFailure(ctx, ls.Host, err)
+			if f.Cause == cause.NetworkTimeout { // the registry or Entra did not answer in time: so would it now
+				return token.Entry{}, h.failure(f.Cause, f.Detail, false)
+			}
+			return token.Entry{}, f
 		}
 		if r.Cause != "" {
-			anonymous = r.AnonymousPull
-			return token.Entry{}, &Error{Host: ls.Host, Cause: r.Cause, Detail: r.Detail}
+			return token.Entry{}, h.failure(r.Cause, r.Detail, r.AnonymousPull)
 		}
-		if !r.ExpiresOn.After(h.now()) {
-			return token.Entry{}, &Error{Host: ls.Host, Cause: cause.AuthTokenExpired, Detail: fmt.Sprintf(
-				"the registry issued a token that expired at %s, before it could be used; check this machine's clock", r.ExpiresOn.UTC().Format(time.RFC3339))}
+		now := h.now()
+		switch token.JudgeLifetime(now, r.ExpiresOn, margin) {
+		case token.LifetimeExpired:
+			return token.Entry{}, h.failure(cause.AuthTokenExpired, fmt.Sprintf(
+				"the registry issued a token that expired at %s, before it could be used; check this machine's clock", r.ExpiresOn.UTC().Format(time.RFC3339)), false)
+		case token.LifetimeTooShort:
+			return token.Entry{}, h.failure(cause.AuthTokenExpired, fmt.Sprintf(
+				"the registry issued a token that expires at %s, in %s: too soon to be used (a client needs it for at least %s); check this machine's clock against the registry's (date -u)",
+				r.ExpiresOn.UTC().Format(time.RFC3339), r.ExpiresOn.Sub(now).Round(time.Second), min(margin, token.ShortLivedMargin)), false)
+		case token.LifetimeShort:
+			h.logf("get %s: the registry hands out short-lived tokens (this one is valid for %s, less than the cache margin of %s): cached until %s before it expires",
+				ls.Host, r.ExpiresOn.Sub(now).Round(time.Second), margin, min(margin, token.ShortLivedMargin))
 		}
-		return token.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.ExpiresOn, ObtainedAt: h.now(), Principal: r.Principal}, nil
+		return token.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.ExpiresOn, ObtainedAt: now, Principal: r.Principal}, nil
 	})
 	if err == nil {
 		h.logf("get %s: token for %s, valid until %s", ls.Host, e.Principal, e.ExpiresOn.Format(time.RFC3339))
 		return EmptyGUID, e.RefreshToken, nil
 	}
 	var (
-		he *Error
-		le *token.LockedError
+		he        *Error
+		le        *token.LockedError
+		f         *token.Failure
+		anonymous bool
 	)
 	switch {
+	case errors.As(err, &f):
+		he, anonymous = &Error{Host: ls.Host, Cause: f.Cause, Detail: h.failureDetail(f)}, f.AnonymousPull
 	case errors.As(err, &he):
 	case errors.As(err, &le):
 		he = &Error{Host: ls.Host, Cause: cause.CacheLocked, Detail: le.Error()}

@@ -331,11 +331,26 @@ type Failure struct {
 	AnonymousPull bool      `json:"anonymous_pull,omitempty"`
 	At            time.Time `json:"at"`    // when the renewal failed
 	Until         time.Time `json:"until"` // when the next caller asks again
+	Scope         string    `json:"scope"` // the network environment it failed in (networkScope)
 	// Shared is set on a failure read back from the cache: another call's renewal failed, this one asked nobody.
 	Shared bool `json:"-"`
 }
 
 func (f *Failure) Error() string { return f.Cause + ": " + f.Detail }
+
+// networkEnv are the variables that decide how a renewal reaches Entra ID and the registry. A failure is
+// shared only with calls under the same values: whoever changes the proxy or the CA bundle and tries again
+// gets a new renewal, not the failure of the old setting.
+var networkEnv = []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "NO_PROXY", "no_proxy",
+	"ALL_PROXY", "all_proxy", "SSL_CERT_FILE", "SSL_CERT_DIR"}
+
+func networkScope() string {
+	h := sha256.New()
+	for _, k := range networkEnv {
+		h.Write([]byte(k + "=" + os.Getenv(k) + "\x00"))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:12])
+}
 
 func (c *FileCache) shareFailure(host, identity string, f *Failure) {
 	now := c.now()
@@ -343,7 +358,7 @@ func (c *FileCache) shareFailure(host, identity string, f *Failure) {
 		return
 	}
 	rec := *f
-	rec.Host, rec.Identity, rec.At, rec.Shared = host, identity, now, false
+	rec.Host, rec.Identity, rec.At, rec.Scope, rec.Shared = host, identity, now, networkScope(), false
 	if limit := now.Add(MaxFailureShare); rec.Until.After(limit) {
 		rec.Until = limit
 	}
@@ -360,7 +375,8 @@ func (c *FileCache) failure(host, identity string) (Failure, bool) {
 		return Failure{}, false
 	}
 	now := c.now()
-	if f.Host != host || f.Identity != identity || f.Cause == "" || !now.Before(f.Until) || f.Until.Sub(now) > MaxFailureShare {
+	if f.Host != host || f.Identity != identity || f.Cause == "" || !now.Before(f.Until) || f.Until.Sub(now) > MaxFailureShare ||
+		f.Scope != networkScope() {
 		return Failure{}, false
 	}
 	f.Shared = true

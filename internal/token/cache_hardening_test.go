@@ -231,6 +231,13 @@ func TestFileCacheSharesFailures(t *testing.T) {
 	if fetches.Load() != before+1 {
 		t.Error("Delete left the shared failure")
 	}
+	// A call with another proxy or CA bundle is not concerned either: the failure may be the old setting's.
+	_, _ = c.Fill("r4.azurecr.io", "id", freshFor(time.Minute), fail)
+	t.Setenv("HTTPS_PROXY", "http://127.0.0.1:9")
+	before = fetches.Load()
+	if _, _ = c.Fill("r4.azurecr.io", "id", freshFor(time.Minute), fail); fetches.Load() != before+1 {
+		t.Error("a call with another HTTPS_PROXY got the failure shared under the old one")
+	}
 	// A failure that asks for no sharing (Until not after now) and a plain error are not shared.
 	for _, e := range []error{&Failure{Cause: "acrdiag.engine_missing", Detail: "not installed"}, errors.New("boom")} {
 		n := fetches.Load()

@@ -2,6 +2,7 @@ package token
 
 import (
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -94,6 +95,8 @@ func TestFetchErrorsAreNotCached(t *testing.T) {
 }
 
 func TestUnwritableCacheDegradesToNone(t *testing.T) {
+	Warnings = io.Discard
+	t.Cleanup(func() { Warnings = os.Stderr })
 	file := filepath.Join(t.TempDir(), "not-a-dir")
 	_ = os.WriteFile(file, nil, 0o600)
 	c, err := OpenFileCache(filepath.Join(file, "cache"))
