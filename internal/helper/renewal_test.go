@@ -254,3 +254,20 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedFailureHoldsNoSecret: what a failure shares through the cache is redacted like every record.
+func TestSharedFailureHoldsNoSecret(t *testing.T) {
+	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDAsImlzcyI6InRlc3QifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
+	r := &scriptedRenewer{answer: func() (token.RenewResult, error) {
+		return token.RenewResult{Cause: cause.Unknown, Detail: "the registry echoed " + jwt}, nil
+	}}
+	rh := newRenewalHelper(t, r)
+	_, _, _ = rh.Get(renewHost)
+	files, _ := filepath.Glob(filepath.Join(rh.dir, "token-*.json.failure"))
+	if len(files) != 1 {
+		t.Fatalf("shared failures %v, want 1", files)
+	}
+	if b, _ := os.ReadFile(files[0]); strings.Contains(string(b), jwt) || !strings.Contains(string(b), "redacted") {
+		t.Errorf("the shared failure holds the token: %s", b)
+	}
+}

@@ -37,7 +37,7 @@ func shareFor(id, detail string) time.Duration {
 
 // failure is a renewal failure, shared for as long as shareFor says.
 func (h *Helper) failure(id, detail string, anonymousPull bool) *token.Failure {
-	f := &token.Failure{Cause: id, Detail: detail, AnonymousPull: anonymousPull}
+	f := &token.Failure{Cause: id, Detail: cause.Redact(detail), AnonymousPull: anonymousPull} // kept in a file: never a token
 	if d := shareFor(id, detail); d > 0 {
 		f.Until = h.now().Add(d)
 	}

@@ -249,3 +249,29 @@ func TestFileCacheSharesFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestIdentityKeyChecksTheProfileSizeFirst: the Azure CLI profile the identity key hashes is not read whole
+// when it is far bigger than any profile (every get computes the key).
+func TestIdentityKeyChecksTheProfileSizeFirst(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("AZURE_CONFIG_DIR", dir)
+	f, err := os.Create(filepath.Join(dir, "azureProfile.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(64 << 20); err != nil {
+		t.Fatal(err)
+	}
+	_ = f.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	key := IdentityKey(ChainOptions{})
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 1<<20 {
+		t.Errorf("IdentityKey allocated %d bytes for a 64 MiB profile, want the size checked before reading", alloc)
+	}
+	if key == "" {
+		t.Error("no key")
+	}
+}

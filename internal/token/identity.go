@@ -3,6 +3,7 @@ package token
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"os"
 	"path/filepath"
 )
@@ -36,10 +37,31 @@ func IdentityKey(chain ChainOptions) string {
 		h.Write([]byte(k + "=" + os.Getenv(k) + "\x00"))
 	}
 	h.Write([]byte(chain.Credential + "\x00" + chain.TenantID + "\x00" + chain.Cloud + "\x00"))
-	if b, err := os.ReadFile(azureProfilePath()); err == nil && len(b) < 1<<20 {
+	if b, ok := readProfile(azureProfilePath()); ok {
 		h.Write(b)
 	}
 	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// maxProfileSize bounds the Azure CLI profile: a few KiB per subscription. A bigger file is left out of the
+// key without being read, as a missing one is.
+const maxProfileSize = 1 << 20
+
+// readProfile reads the profile if it is a file of at most maxProfileSize bytes, deciding before reading it.
+func readProfile(path string) ([]byte, bool) {
+	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() || st.Size() >= maxProfileSize {
+		return nil, false // also no open of a named pipe, which would wait for a writer
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, false
+	}
+	defer func() { _ = f.Close() }()
+	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() >= maxProfileSize {
+		return nil, false
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxProfileSize))
+	return b, err == nil && len(b) < maxProfileSize
 }
 
 func azureProfilePath() string {
