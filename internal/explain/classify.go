@@ -34,7 +34,9 @@ func Normalize(text string) string {
 	if len(text) > maxClassified {
 		text = text[:maxClassified/2] + "\n...\n" + text[len(text)-maxClassified/2:]
 	}
-	text = ansi().ReplaceAllString(text, "")
+	if strings.Contains(text, "\x1b") {
+		text = ansi().ReplaceAllString(text, "")
+	}
 	return cause.Redact(strings.ReplaceAll(text, "\r", ""))
 }
 
@@ -43,7 +45,12 @@ func Host(text string) string { return Extract(text).Host() }
 
 // Classify returns the causes the text points to, best first; none when nothing matches.
 func Classify(text string) []Match {
-	return rank(Extract(text), nil)
+	return Extract(text).Classify()
+}
+
+// Classify ranks the causes the facts alone point to.
+func (f *Facts) Classify() []Match {
+	return rank(f, nil)
 }
 
 // rank scores the causes the rules find in the facts, plus what the machine adds (local), best first.

@@ -45,13 +45,21 @@ const (
 func Extract(text string) *Facts {
 	text = Normalize(text)
 	f := &Facts{Text: text, lower: strings.ToLower(text)}
-	f.Refs = findRefs(text)
-	f.Statuses = findStatuses(text)
+	f.Refs = findRefs(text, f.lower)
+	f.Statuses = findStatuses(text, f.lower)
 	f.Tool = findTool(f.lower)
-	f.Entra = findEntraCodes(text)
-	f.Codes = findCodes(text)
+	if strings.Contains(text, "AADSTS") {
+		f.Entra = findEntraCodes(text)
+	}
+	if mentions(f.lower, `"code"`, "code=", "connectivity_", "docker_", "login_server", "manifest_unknown", "name_unknown",
+		"blob_unknown", "toomanyrequests", "authorizationfailed", "resourcenotfound", "resourcegroupnotfound",
+		"invalidauthenticationinfo", "subscriptionnotfound", "invalidclienttokenid") {
+		f.Codes = findCodes(text)
+	}
 	f.Network = findNetwork(f.lower)
-	f.Scopes = findScopes(text)
+	if mentions(f.lower, "repository") {
+		f.Scopes = findScopes(text)
+	}
 	f.Action = findAction(f.lower)
 	for _, sc := range f.Scopes {
 		if f.Action == "" || f.Action == "login" {
@@ -67,6 +75,17 @@ func Extract(text string) *Facts {
 	f.Proxy = f.has(netProxy) || f.has(netProxyAuth) || strings.Contains(f.lower, "proxyconnect")
 	f.Phrases = matchPhrases(text, f.lower)
 	return f
+}
+
+// mentions is true when lower contains one of the literals: a cheap test before a regular expression is
+// compiled and run (the hook explains in a few milliseconds, most of them compiling patterns otherwise).
+func mentions(lower string, literals ...string) bool {
+	for _, l := range literals {
+		if strings.Contains(lower, l) {
+			return true
+		}
+	}
+	return false
 }
 
 func (f *Facts) has(network string) bool {

@@ -161,10 +161,10 @@ func findNetwork(lower string) []string {
 			out = appendOnce(out, n.form)
 		}
 	}
-	if dnsTimeout().MatchString(lower) {
+	if mentions(lower, "lookup ") && dnsTimeout().MatchString(lower) {
 		out = appendOnce(out, netDNSServer)
 	}
-	if privateDial().MatchString(lower) {
+	if mentions(lower, "dial tcp", "connect") && privateDial().MatchString(lower) {
 		out = appendOnce(out, netPrivateIP)
 	}
 	return out
@@ -181,16 +181,16 @@ var (
 // "build" is its own action.
 func findAction(lower string) string {
 	switch {
-	case buildAction().MatchString(lower):
+	case mentions(lower, "solve", "metadata for", "from ", "build", "dockerfile") && buildAction().MatchString(lower):
 		if strings.Contains(lower, "failed to push") || strings.Contains(lower, "exporting to image") && strings.Contains(lower, "push") {
 			return "push"
 		}
 		return "build"
-	case pushAction().MatchString(lower):
+	case mentions(lower, "push", "put ", "patch ", "uploads", "metadata_write", "copy") && pushAction().MatchString(lower):
 		return "push"
-	case pullAction().MatchString(lower):
+	case mentions(lower, "pull", "manifests/", "reference") && pullAction().MatchString(lower):
 		return "pull"
-	case loginAction().MatchString(lower):
+	case mentions(lower, "login", "log in", "authenticat", "exchange") && loginAction().MatchString(lower):
 		return "login"
 	}
 	return ""

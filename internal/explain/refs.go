@@ -3,6 +3,7 @@ package explain
 import (
 	"errors"
 	"net/netip"
+	"regexp"
 	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/lazyre"
@@ -40,7 +41,7 @@ var (
 )
 
 // findRefs collects the registry references of text, each judged once (the first time it appears).
-func findRefs(text string) []Ref {
+func findRefs(text, lower string) []Ref {
 	var refs []Ref
 	seen := map[string]bool{}
 	add := func(r Ref) {
@@ -51,7 +52,10 @@ func findRefs(text string) []Ref {
 		seen[key] = true
 		refs = append(refs, r)
 	}
-	for _, m := range urlRef().FindAllStringSubmatch(text, -1) {
+	if !mentions(lower, "http", "acr", "azur", "login", "image", "push", "pull", "manifest", "reference", "docker") {
+		return nil
+	}
+	for _, m := range matchesIf(mentions(lower, "http"), urlRef, text) {
 		host := m[1]
 		if isAzureInfra(host) {
 			continue
@@ -62,7 +66,7 @@ func findRefs(text string) []Ref {
 		}
 		add(inURL(r))
 	}
-	for _, m := range acrishHost().FindAllStringSubmatch(text, -1) {
+	for _, m := range matchesIf(mentions(lower, "azur", "azrcr", "azucr", ".acr."), acrishHost, text) {
 		r := judgeHost(m[1], m[1])
 		if r.Host == "" && r.Suggestion == "" && r.Problem == "" {
 			continue
@@ -72,10 +76,10 @@ func findRefs(text string) []Ref {
 		}
 		add(inURL(r))
 	}
-	for _, m := range imageArg().FindAllStringSubmatch(text, -1) {
+	for _, m := range matchesIf(mentions(lower, "image", "push", "pull", "manifest for", "reference", "docker run", "docker tag"), imageArg, text) {
 		add(judgeImage(strings.Trim(m[1], `"'.,:;`)))
 	}
-	for _, m := range loginArg().FindAllStringSubmatch(text, -1) {
+	for _, m := range matchesIf(mentions(lower, " login"), loginArg, text) {
 		arg := m[1]
 		if r := judgeHost(arg, arg); r.Host != "" || r.Problem != "" {
 			add(r)
@@ -83,13 +87,21 @@ func findRefs(text string) []Ref {
 			add(Ref{Text: arg, Problem: probBareName, Suggestion: s})
 		}
 	}
-	for _, m := range azNameArg().FindAllStringSubmatch(text, -1) {
+	for _, m := range matchesIf(mentions(lower, "az acr"), azNameArg, text) {
 		arg := m[1]
 		if ls, err := loginserver.ParseLoginServer(arg); err == nil {
 			add(Ref{Text: arg, Host: ls.Host, Problem: probLoginAsName, Suggestion: ls.Host})
 		}
 	}
 	return refs
+}
+
+// matchesIf runs re over text only when the literal test before it passed.
+func matchesIf(ok bool, re func() *regexp.Regexp, text string) [][]string {
+	if !ok {
+		return nil
+	}
+	return re().FindAllStringSubmatch(text, -1)
 }
 
 // inURL drops the problem of a data endpoint seen in a URL: layer downloads go there by design.

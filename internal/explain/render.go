@@ -44,7 +44,11 @@ func Explain(text string, machine *Machine) Explanation {
 
 // ExplainInput is Explain with what the caller knows beyond the text.
 func ExplainInput(in Input, machine *Machine) Explanation {
-	f := Extract(in.Text)
+	return ExplainFacts(Extract(in.Text), in, machine)
+}
+
+// ExplainFacts is ExplainInput for facts already extracted from in.Text.
+func ExplainFacts(f *Facts, in Input, machine *Machine) Explanation {
 	if in.Action != "" {
 		f.Action = in.Action
 	}

@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -44,7 +45,7 @@ var (
 var registryWords = map[string]int{"unauthorized": 401, "denied": 403, "toomanyrequests": 429, "forbidden": 403,
 	"not found": 404, "manifest unknown": 404, "name unknown": 404}
 
-func findStatuses(text string) []Status {
+func findStatuses(text, lower string) []Status {
 	var out []Status
 	add := func(code int, url string, at int) {
 		if code < 200 || code > 599 {
@@ -68,30 +69,53 @@ func findStatuses(text string) []Status {
 		}
 		return text[m[2*i]:m[2*i+1]]
 	}
-	for _, m := range statusFromRequest().FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range indexesIf(mentions(lower, "status"), statusFromRequest, text) {
 		code, _ := strconv.Atoi(group(m, 2))
 		add(code, group(m, 1), m[0])
 	}
-	for _, m := range loginAttempt().FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range indexesIf(mentions(lower, "login attempt"), loginAttempt, text) {
 		code, _ := strconv.Atoi(group(m, 2))
 		add(code, group(m, 1), m[0])
 	}
-	for _, m := range verbURL().FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range indexesIf(mentions(lower, "get ", "head ", "post ", "put ", "patch ") && mentions(lower, "http"), verbURL, text) {
 		if code, ok := registryWords[strings.ToLower(strings.TrimSpace(group(m, 3)))]; ok {
 			add(code, group(m, 2), m[0])
 		}
 	}
-	for _, m := range urlLine().FindAllStringSubmatchIndex(text, -1) {
+	for _, m := range indexesIf(mentions(lower, "http/1."), urlLine, text) {
 		code, _ := strconv.Atoi(group(m, 2))
 		add(code, group(m, 1), m[0])
 	}
-	if len(out) == 0 {
+	if len(out) == 0 && hasThreeDigits(text) {
 		for _, m := range genericStatus().FindAllStringSubmatchIndex(text, -1) {
 			code, _ := strconv.Atoi(group(m, 1) + group(m, 2))
 			add(code, "", m[0])
 		}
 	}
 	return out
+}
+
+// hasThreeDigits reports whether text has three digits in a row, as every HTTP status does.
+func hasThreeDigits(text string) bool {
+	run := 0
+	for i := 0; i < len(text); i++ {
+		if text[i] >= '0' && text[i] <= '9' {
+			if run++; run == 3 {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
+}
+
+// indexesIf runs re over text only when the literal test before it passed.
+func indexesIf(ok bool, re func() *regexp.Regexp, text string) [][]int {
+	if !ok {
+		return nil
+	}
+	return re().FindAllStringSubmatchIndex(text, -1)
 }
 
 // requestBefore names the request a status without a URL answered, from the words before it.

@@ -2,6 +2,7 @@ package plugin
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/lazyre"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 // hookRequest is what the docker CLI sends (hooks.Request; HookPluginData before v29.4, the same JSON).
@@ -87,14 +89,24 @@ func commandAction(rootCmd string) string {
 // registryOfCommand is the registry the failing command used: the one its error names; else one of its
 // own arguments; else, for an error that comes from a registry but does not say which, the one the
 // credential helper was asked about in the last two minutes.
-func (hc hookContext) registryOfCommand(text string) string {
-	if host := explain.Host(text); host != "" {
+func (hc hookContext) registryOfCommand(f *explain.Facts) string {
+	if host := f.Host(); host != "" {
 		return host
 	}
+	text := f.Text
 	if hc.parentArgs != nil {
 		for _, arg := range hc.parentArgs() {
-			if host := explain.Host(arg); host != "" {
-				return host
+			// an image (host/repo:tag) or a login server: its first path component, parsed as a login server
+			first, _, _ := strings.Cut(strings.TrimPrefix(arg, "https://"), "/")
+			if strings.HasPrefix(arg, "-") {
+				continue
+			}
+			ls, err := loginserver.ParseLoginServer(first)
+			if err == nil {
+				return ls.Host
+			}
+			if !errors.Is(err, loginserver.ErrNotACR) {
+				return strings.ToLower(first) // meant as ACR, a name that cannot work: explained as such
 			}
 		}
 	}
@@ -108,16 +120,17 @@ func (hc hookContext) registryOfCommand(text string) string {
 }
 
 func (hc hookContext) message(req hookRequest) []string {
-	text := explain.Normalize(req.CommandError)
-	host := hc.registryOfCommand(text)
-	if host == "" || (explain.Host(text) == "" && !aboutARegistry(text)) {
+	f := explain.Extract(req.CommandError) // once: extraction is most of the hook's time
+	text := f.Text
+	host := hc.registryOfCommand(f)
+	if host == "" || (f.Host() == "" && !aboutARegistry(f)) {
 		return nil // not about a registry acrdiag knows of
 	}
 	in := explain.Input{Text: text, Action: commandAction(req.RootCmd)}
 	if host != argPlaceholder {
 		in.Registry = host
 	}
-	e := explain.ExplainInput(in, hc.Machine)
+	e := explain.ExplainFacts(f, in, hc.Machine)
 	if len(e.Causes) == 0 {
 		return nil
 	}
@@ -155,11 +168,11 @@ func (hc hookContext) message(req hookRequest) []string {
 
 // aboutARegistry is error text that a registry's answer or a credential lookup can explain, as opposed to
 // the daemon's or the command line's own errors.
-func aboutARegistry(text string) bool {
-	if aboutACR().MatchString(text) {
+func aboutARegistry(f *explain.Facts) bool {
+	if aboutACR().MatchString(f.Text) {
 		return true
 	}
-	m := explain.Classify(text)
+	m := f.Classify()
 	return len(m) > 0 && !strings.HasPrefix(m[0].ID, "docker.daemon") && m[0].ID != cause.DockerClientTooOld
 }
 
