@@ -84,11 +84,13 @@ func ParseLoginServer(input string, extraSuffixes ...string) (LoginServer, error
 		return LoginServer{}, ErrNotACR
 	}
 	s := raw
+	plainHTTP := false
 	if i := strings.Index(s, "://"); i >= 0 {
 		scheme := strings.ToLower(s[:i])
 		if scheme != "https" && scheme != "http" {
 			return LoginServer{}, ErrNotACR
 		}
+		plainHTTP = scheme == "http"
 		s = s[i+3:]
 	}
 	hostport, _, _ := strings.Cut(s, "/")
@@ -139,6 +141,10 @@ func ParseLoginServer(input string, extraSuffixes ...string) (LoginServer, error
 	ls.Registry = parts[0]
 	if strings.HasPrefix(ls.Registry, "xn--") || !validRegistryLabel(ls.Registry) {
 		return nameErr("registry names are 5 to 50 letters and digits (plus a -hash suffix for domain name label scopes)", "")
+	}
+	if plainHTTP {
+		// a client that asks for http:// would send the token unencrypted: ACR serves HTTPS only
+		return nameErr("ACR serves HTTPS only; a client configured with http:// would send its credentials unencrypted", ls.Host)
 	}
 	return ls, nil
 }

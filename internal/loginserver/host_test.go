@@ -77,6 +77,10 @@ func TestUnicodeAndWideSuffixesAreNotACR(t *testing.T) {
 			t.Errorf("suffix %q made a host ACR", suffix)
 		}
 	}
+	var ne *NameError
+	if _, err := ParseLoginServer("http://healthy.azurecr.io/v2/"); !errors.As(err, &ne) || ne.Suggestion != "healthy.azurecr.io" {
+		t.Errorf("http:// gives %v, want a name error suggesting https", err)
+	}
 	if _, err := ParseLoginServer("myregistry.acr.corp.example", "acr.corp.example"); err != nil {
 		t.Errorf("a two-label administrator suffix: %v", err)
 	}
