@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -38,17 +37,6 @@ func refusingEndpoint(t *testing.T, status int, body string) string {
 }
 
 // closedPort is a loopback address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
-}
-
 // TestHelperNoIdentityAllowsAnonymousPull: a machine with no Entra identity at all (no az login, nothing in the
 // environment, a managed identity endpoint that refuses or does not answer) gets "not found" from the helper,
 // so that an anonymous pull works, and the failure is recorded as auth.no_identity.
@@ -65,7 +53,7 @@ func TestHelperNoIdentityAllowsAnonymousPull(t *testing.T) {
 	}{
 		{"not signed in to az", []string{"AZURE_TOKEN_CREDENTIALS=dev"}},
 		{"managed identity endpoint refuses", []string{"IDENTITY_ENDPOINT=" + refusingEndpoint(t, http.StatusForbidden, "Forbidden by proxy policy") + "/msi/token", "IDENTITY_HEADER=x"}},
-		{"managed identity endpoint unreachable", []string{"IDENTITY_ENDPOINT=http://" + closedPort(t) + "/msi/token", "IDENTITY_HEADER=x"}},
+		{"managed identity endpoint unreachable", []string{"IDENTITY_ENDPOINT=http://" + acrtest.ClosedPort(t) + "/msi/token", "IDENTITY_HEADER=x"}},
 	}
 	s := newSession(t, kit)
 	s.installPlugin()

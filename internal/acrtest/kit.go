@@ -330,3 +330,15 @@ func (k *Kit) Client() *http.Client {
 		Timeout:       30 * time.Second,
 	}
 }
+
+// ClosedPort is a loopback address where nothing listens: a connection to it is refused at once.
+func ClosedPort(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}

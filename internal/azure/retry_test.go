@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -36,17 +35,6 @@ func proxyClient(t *testing.T, k *acrtest.Kit, proxy string) *http.Client {
 		TLSClientConfig: &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}}}
 }
 
-func closedPort(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	return addr
-}
-
 func TestRefusalsAreNotRetried(t *testing.T) {
 	k := startKit(t)
 	for _, tc := range []struct {
@@ -58,7 +46,7 @@ func TestRefusalsAreNotRetried(t *testing.T) {
 		{"proxy 403", acrtest.ProxyForbidden, "", "403 Forbidden"},
 		{"proxy 407", acrtest.ProxyAuth, "", "407 Proxy Authentication Required"},
 		{"proxy closes CONNECT", acrtest.ProxyEOF, "", "closed the connection"},
-		{"proxy refuses the connection", acrtest.ProxyOK, "http://" + closedPort(t), "connection refused"},
+		{"proxy refuses the connection", acrtest.ProxyOK, "http://" + acrtest.ClosedPort(t), "connection refused"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			k.SetProxyFaultFor("management.azure.com", tc.fault)
