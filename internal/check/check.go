@@ -112,6 +112,7 @@ func runOne(ctx context.Context, e *Env, c Check, timeout time.Duration) Result 
 		r = e.fail(cause.NetworkTimeout, "no answer within "+timeout.String(), "the check did not finish before --timeout")
 	}
 	r.ID = c.ID
+	r.Summary, r.Detail = cause.Redact(r.Summary), cause.Redact(r.Detail) // upstream errors may quote a token
 	r.MS = time.Since(start).Milliseconds()
 	return r
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
 // Streams are where a command reads and writes.
@@ -44,7 +46,7 @@ func IsTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-// Exit prints err and returns the exit status it carries.
+// Exit prints err, with any token it quotes redacted, and returns the exit status it carries.
 func Exit(err error, stderr io.Writer) int {
 	if err == nil {
 		return 0
@@ -52,10 +54,10 @@ func Exit(err error, stderr io.Writer) int {
 	var ee *ExitError
 	if errors.As(err, &ee) {
 		if ee.Msg != "" {
-			_, _ = fmt.Fprintln(stderr, ee.Msg)
+			_, _ = fmt.Fprintln(stderr, cause.Redact(ee.Msg))
 		}
 		return ee.Code
 	}
-	_, _ = fmt.Fprintln(stderr, err)
+	_, _ = fmt.Fprintln(stderr, cause.Redact(err.Error()))
 	return 2
 }

@@ -20,6 +20,6 @@ func (e *Error) Error() string {
 	if c, ok := cause.Lookup(e.Cause); ok {
 		title = strings.ToLower(c.Title[:1]) + c.Title[1:]
 	}
-	return fmt.Sprintf("acrdiag: no credentials for %s: %s (%s). Fix: %s. Details: docker acrcheck %s [%s]",
-		e.Host, title, e.Detail, cause.FixWithEvidence(e.Cause, e.Host, e.Detail), e.Host, e.Cause)
+	return cause.Redact(fmt.Sprintf("acrdiag: no credentials for %s: %s (%s). Fix: %s. Details: docker acrcheck %s [%s]",
+		e.Host, title, e.Detail, cause.FixWithEvidence(e.Cause, e.Host, e.Detail), e.Host, e.Cause))
 }
