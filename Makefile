@@ -50,7 +50,8 @@ unit:
 # failure records, hook requests and explain's input. A failure leaves its input in testdata/fuzz.
 FUZZTIME ?= 5s
 FUZZ_TARGETS := FuzzParseLoginServer:./internal/loginserver FuzzInspect:./internal/token FuzzClassify:./internal/explain \
-	FuzzApply:./internal/dockerconfig FuzzRead:./internal/lastfailure FuzzHookMessage:./internal/plugin
+	FuzzApply:./internal/dockerconfig FuzzRead:./internal/lastfailure FuzzHookMessage:./internal/plugin \
+	FuzzLoad:./internal/config FuzzCacheEntry:./internal/token
 fuzz:
 	@log=$$(mktemp); for t in $(FUZZ_TARGETS); do \
 	  name=$${t%%:*}; pkg=$${t#*:}; \

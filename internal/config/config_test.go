@@ -4,9 +4,12 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 func writeUser(t *testing.T, content string) string {
@@ -101,4 +104,34 @@ func TestLockTimeout(t *testing.T) {
 	if cfg, err := Load(); err != nil || cfg.LockWait() != 5*time.Second {
 		t.Errorf("lock wait = %s, %v", cfg.LockWait(), err)
 	}
+}
+
+// FuzzLoad: whatever the user's file holds, Load either names it in a FileError or returns a configuration
+// whose suffixes can only name registries and whose locked keys are keys.
+func FuzzLoad(f *testing.F) {
+	f.Add(`{"credential":"dev","loginServerSuffixes":["azurecr.contoso.local"],"cacheMargin":"10m"}`)
+	f.Add(`{"loginServerSuffixes":["io"]}`)
+	f.Add(`{"locked":["tenant"],"lockTimeout":30}`)
+	f.Add("\x00{")
+	f.Fuzz(func(t *testing.T, content string) {
+		p := writeUser(t, content)
+		cfg, err := Load()
+		if err != nil {
+			var fe *FileError
+			if !errors.As(err, &fe) || fe.Path != p {
+				t.Fatalf("Load: %v names no file", err)
+			}
+			return
+		}
+		for _, s := range cfg.LoginServerSuffixes {
+			if !loginserver.ValidSuffix(s) {
+				t.Fatalf("accepted the suffix %q", s)
+			}
+		}
+		for _, k := range cfg.Locked {
+			if !slices.Contains(keys(), k) {
+				t.Fatalf("accepted the locked key %q", k)
+			}
+		}
+	})
 }

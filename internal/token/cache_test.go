@@ -136,3 +136,34 @@ func TestFileCacheGivesUpWaitingForAStuckRenewal(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 }
+
+// FuzzCacheEntry: whatever a cache file holds, Get either refuses it or returns an entry for exactly the
+// host and identity asked, with a token; and Fill then rebuilds it with the fresh token.
+func FuzzCacheEntry(f *testing.F) {
+	f.Add(`{"host":"r.azurecr.io","identity":"id","refreshToken":"rt","expiresOn":"2999-01-01T00:00:00Z"}`)
+	f.Add(`{"host":"other.azurecr.io","identity":"id","refreshToken":"rt"}`)
+	f.Add("null")
+	f.Add("\x00\xff{")
+	f.Fuzz(func(t *testing.T, content string) {
+		c, err := OpenFileCache(t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc := c.(*FileCache)
+		if err := os.WriteFile(fc.path("r.azurecr.io", "id"), []byte(content), 0o600); err != nil {
+			t.Skip()
+		}
+		if e, ok := c.Get("r.azurecr.io", "id"); ok && (e.Host != "r.azurecr.io" || e.Identity != "id" || e.RefreshToken == "") {
+			t.Fatalf("Get accepted %+v", e)
+		}
+		got, err := c.Fill("r.azurecr.io", "id", func(e Entry) bool { return e.RefreshToken == "fresh" }, func() (Entry, error) {
+			return Entry{RefreshToken: "fresh", ExpiresOn: time.Now().Add(3 * time.Hour)}, nil
+		})
+		if err != nil || got.RefreshToken != "fresh" {
+			t.Fatalf("Fill = %+v, %v", got, err)
+		}
+		if e, ok := c.Get("r.azurecr.io", "id"); !ok || e.RefreshToken != "fresh" {
+			t.Fatalf("not rebuilt: %+v %v", e, ok)
+		}
+	})
+}
