@@ -9,8 +9,11 @@ import (
 	"time"
 )
 
-// Lock takes an exclusive advisory lock on path, waiting up to timeout; the lock goes with the process.
+// Lock takes, never through a link planted at path, an exclusive advisory lock on path, waiting up to timeout; the lock goes with the process.
 func Lock(path string, timeout time.Duration) (func(), error) {
+	if err := refuseLinks(path); err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err

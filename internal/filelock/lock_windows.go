@@ -10,8 +10,11 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// Lock takes an exclusive lock on path, waiting up to timeout; the lock goes with the process.
+// Lock takes, never through a link planted at path, an exclusive lock on path, waiting up to timeout; the lock goes with the process.
 func Lock(path string, timeout time.Duration) (func(), error) {
+	if err := refuseLinks(path); err != nil {
+		return nil, err
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err

@@ -172,7 +172,7 @@ func (s FileStore) update(action string, change func(*fileContent)) error {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return s.writeProblem(action, dir, err)
 	}
-	if unlock, err := lock(s.Path + ".lock"); err == nil {
+	if unlock, err := filelock.Lock(s.Path+".lock", 30*time.Second); err == nil {
 		defer unlock()
 	}
 	c, err := s.read()
@@ -205,21 +205,6 @@ func (s FileStore) update(action string, change func(*fileContent)) error {
 		return s.writeProblem(action, dir, err)
 	}
 	return nil
-}
-
-// lock takes the store's lock file, never through a link planted in its place (the lock would create or
-// truncate the link's target): a link there is removed first; anything else that is no regular file means
-// no lock.
-func lock(path string) (func(), error) {
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		if st.Mode()&os.ModeSymlink == 0 {
-			return nil, fmt.Errorf("lock file %s is not a regular file", path)
-		}
-		if err := os.Remove(path); err != nil {
-			return nil, err
-		}
-	}
-	return filelock.Lock(path, 30*time.Second)
 }
 
 // writeProblem says why the file could not be written, and the fix: the usual causes are a full disk, a

@@ -260,7 +260,7 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 		timeout = 2 * time.Minute
 	}
 	lockPath := c.path(host, identity) + ".lock"
-	unlock, err := lock(lockPath, timeout)
+	unlock, err := filelock.Lock(lockPath, timeout)
 	switch {
 	case err == nil:
 		defer unlock()
@@ -289,18 +289,6 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 		_ = os.Remove(c.failurePath(host, identity))
 	}
 	return e, nil
-}
-
-// lock takes the lock file at path, never through a link planted there: the lock would create or truncate
-// the link's target. What is at path when it is no regular file is removed first (in acrdiag's own
-// directory); when that fails, no lock is taken and the caller fetches alone.
-func lock(path string, timeout time.Duration) (func(), error) {
-	if st, err := os.Lstat(path); err == nil && !st.Mode().IsRegular() {
-		if err := os.Remove(path); err != nil {
-			return nil, fmt.Errorf("lock file %s is not a regular file: %w", path, err)
-		}
-	}
-	return filelock.Lock(path, timeout)
 }
 
 // LockedError is a wait for another process's renewal of the same entry that ran out.
