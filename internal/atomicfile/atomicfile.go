@@ -1,6 +1,7 @@
-// Package atomicfile writes files so that readers see the old content or the new, never a mix, and a
-// crash never leaves a half-written file. Both writers replace path itself: a symlink planted there is
-// replaced, never followed, so no write lands in another file.
+// Package atomicfile writes and reads acrdiag's small files safely. Writes: readers see the old content or
+// the new, never a mix, a crash never leaves a half-written file, and both writers replace path itself, so
+// a symlink planted there is replaced, never followed. Reads (ReadSmall): what is planted where a file goes
+// is refused from its metadata, before anything is read.
 package atomicfile
 
 import (

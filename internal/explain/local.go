@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/acrdiag/acrdiag/internal/atomicfile"
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/token"
@@ -76,11 +77,7 @@ func (m *Machine) readDockerConfig() (dockerConfig, bool) {
 	if m.DockerConfig == "" {
 		return cfg, false
 	}
-	st, err := os.Stat(m.DockerConfig)
-	if err != nil || !st.Mode().IsRegular() || st.Size() > maxDockerConfig {
-		return cfg, false
-	}
-	b, err := os.ReadFile(m.DockerConfig)
+	b, err := atomicfile.ReadSmall(m.DockerConfig, maxDockerConfig, true) // config.json is often a dotfile link
 	if err != nil || json.Unmarshal(b, &cfg) != nil {
 		return cfg, false
 	}

@@ -76,20 +76,16 @@ func (e *FileError) Error() string {
 // is a *FileError that names it and the fix.
 func Read(dir string) ([]Record, error) {
 	path := filepath.Join(dir, FileName)
-	st, err := os.Lstat(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
+	b, err := atomicfile.ReadSmall(path, maxFileSize, false)
+	var unfit *atomicfile.UnfitError
 	switch {
-	case err != nil:
-		return nil, &FileError{path, "cannot be read: " + err.Error()}
-	case !st.Mode().IsRegular():
+	case errors.Is(err, os.ErrNotExist):
+		return nil, nil
+	case errors.As(err, &unfit) && !unfit.Mode.IsRegular():
 		return nil, &FileError{path, "is not a regular file"}
-	case st.Size() > maxFileSize:
-		return nil, &FileError{path, fmt.Sprintf("is %d bytes, more than a failure record can be", st.Size())}
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
+	case errors.As(err, &unfit):
+		return nil, &FileError{path, fmt.Sprintf("is %d bytes, more than a failure record can be", unfit.Size)}
+	case err != nil:
 		return nil, &FileError{path, "cannot be read: " + err.Error()}
 	}
 	var records []Record

@@ -203,36 +203,9 @@ func (c *FileCache) now() time.Time {
 // JSON. Anything bigger is not acrdiag's and is ignored without being read.
 const maxEntrySize = 128 << 10
 
-// errNotEntry is a cache file that is not a regular file of at most maxEntrySize bytes.
-var errNotEntry = errors.New("not a cache entry")
-
-// readSmall reads path if it is a regular file (not a link, a directory or a device) of at most maxEntrySize
-// bytes, deciding from its metadata before reading anything.
-func readSmall(path string) ([]byte, error) {
-	st, err := os.Lstat(path)
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() || st.Size() > maxEntrySize {
-		return nil, errNotEntry
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer func() { _ = f.Close() }()
-	if fst, err := f.Stat(); err != nil || !os.SameFile(st, fst) {
-		return nil, errNotEntry // swapped since the Lstat
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxEntrySize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxEntrySize {
-		return nil, errNotEntry
-	}
-	return b, nil
-}
+// readSmall reads a cache file: a regular file (not a link, a directory or a device) of at most
+// maxEntrySize bytes, decided before reading it.
+func readSmall(path string) ([]byte, error) { return atomicfile.ReadSmall(path, maxEntrySize, false) }
 
 // Get reads an entry; a missing, corrupt, oversized, foreign or non-regular file is simply no entry.
 func (c *FileCache) Get(host, identity string) (Entry, bool) {
@@ -389,7 +362,7 @@ func (c *FileCache) Delete(host string) error {
 	var errs []error
 	for _, f := range append(entries, failures...) {
 		b, err := readSmall(f)
-		if err != nil && !errors.Is(err, errNotEntry) {
+		if err != nil && !errors.Is(err, atomicfile.ErrUnfit) {
 			continue
 		}
 		var e struct {

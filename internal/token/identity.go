@@ -3,9 +3,10 @@ package token
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/acrdiag/acrdiag/internal/atomicfile"
 )
 
 // ChainOptions select the credential chain.
@@ -47,21 +48,11 @@ func IdentityKey(chain ChainOptions) string {
 // key without being read, as a missing one is.
 const maxProfileSize = 1 << 20
 
-// readProfile reads the profile if it is a file of at most maxProfileSize bytes, deciding before reading it.
+// readProfile reads the profile if it is a file of less than maxProfileSize bytes, deciding before reading
+// it (a named pipe there is not opened: the open would wait for a writer).
 func readProfile(path string) ([]byte, bool) {
-	if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() || st.Size() >= maxProfileSize {
-		return nil, false // also no open of a named pipe, which would wait for a writer
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, false
-	}
-	defer func() { _ = f.Close() }()
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() || st.Size() >= maxProfileSize {
-		return nil, false
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxProfileSize))
-	return b, err == nil && len(b) < maxProfileSize
+	b, err := atomicfile.ReadSmall(path, maxProfileSize-1, true)
+	return b, err == nil
 }
 
 func azureProfilePath() string {
