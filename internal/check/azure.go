@@ -13,6 +13,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/azure"
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // The checks in this file read the registry's own configuration from Azure Resource Manager, when the
@@ -442,7 +443,7 @@ func storedUserCheck(_ context.Context, e *Env) Result {
 	a, err := e.Docker.StoredAuth(e.LS.Host)
 	user := a.Username
 	// A username with an identity token is what `docker login -u <token name>` leaves: still that token.
-	if err != nil || user == "" || user == "<token>" || user == "00000000-0000-0000-0000-000000000000" {
+	if err != nil || user == "" || user == "<token>" || user == token.EmptyGUID {
 		return skip("Docker holds no username and password for " + e.LS.Host)
 	}
 	if looksLikeGUID(user) {

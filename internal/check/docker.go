@@ -145,7 +145,7 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 		return e.fail(cause.AuthTokenExpired, fmt.Sprintf("the token %s holds for %s expired at %s", a.Source, e.LS.Host, c.Expiry.Local().Format("2006-01-02 15:04 MST")),
 			"ACR tokens live 3 hours; Docker does not renew them")
 	}
-	if !a.IdentityToken && a.Username != "00000000-0000-0000-0000-000000000000" {
+	if !a.IdentityToken && a.Username != token.EmptyGUID {
 		return e.fail(cause.AuthWrongTokenUsername, fmt.Sprintf("%s holds a token under the username %q", a.Source, a.Username),
 			"ACR accepts tokens only with the username 00000000-0000-0000-0000-000000000000")
 	}

@@ -124,7 +124,7 @@ func matchingIdentities(armToken string, docker func() check.Docker, host, ip st
 		}
 	}
 	if d := docker(); d != nil {
-		if a, err := d.StoredAuth(host); err == nil && a.Username != "" && !a.IdentityToken && a.Username != "<token>" && a.Username != "00000000-0000-0000-0000-000000000000" {
+		if a, err := d.StoredAuth(host); err == nil && a.Username != "" && !a.IdentityToken && a.Username != "<token>" && a.Username != token.EmptyGUID {
 			ids = append(ids, a.Username)
 		}
 	}

@@ -108,13 +108,11 @@ func (m *Machine) storedCredentials(cfg dockerConfig, host string, now time.Time
 		out = append(out, finding{cause.AuthTokenExpired, 4, fmt.Sprintf("the token Docker stores for %s expired at %s",
 			host, claims.Expiry.Local().Format("2006-01-02 15:04"))})
 	}
-	if claims.IsACR() && user != emptyGUID {
+	if claims.IsACR() && user != token.EmptyGUID {
 		out = append(out, finding{cause.AuthWrongTokenUsername, 4, fmt.Sprintf("Docker stores an ACR token for %s under the username %q", host, user)})
 	}
 	return out
 }
-
-const emptyGUID = "00000000-0000-0000-0000-000000000000"
 
 // helperFor names the credential helper Docker uses for host, and says when its program is missing.
 func (m *Machine) helperFor(cfg dockerConfig, host string) []finding {

@@ -75,12 +75,12 @@ func TestGetAndStoreDecisions(t *testing.T) {
 		{"not ACR: the store's answer, no engine", "ghcr.io", nil, token.RenewResult{}, "", "", "not found", 0, ""},
 		{"a look-alike is not ACR", host + ".evil.example", nil, token.RenewResult{}, "", "", "not found", 0, ""},
 		{"a stored valid token, under the empty GUID", "https://" + host + "/v2/", &credentials.Credentials{ServerURL: host, Username: "<token>", Secret: valid},
-			token.RenewResult{}, EmptyGUID, valid, "", 0, ""},
+			token.RenewResult{}, token.EmptyGUID, valid, "", 0, ""},
 		{"a stored password is handed out as is", host, &credentials.Credentials{ServerURL: host, Username: "corpreg", Secret: "admin-password"},
 			token.RenewResult{}, "corpreg", "admin-password", "", 0, ""},
-		{"a stored expired token is renewed from the identity", host, &credentials.Credentials{ServerURL: host, Username: EmptyGUID, Secret: expired},
-			token.RenewResult{RefreshToken: fresh, ExpiresOn: now.Add(3 * time.Hour)}, EmptyGUID, fresh, "", 1, ""},
-		{"a stored expired token without identity: not found, recorded", host, &credentials.Credentials{ServerURL: host, Username: EmptyGUID, Secret: expired},
+		{"a stored expired token is renewed from the identity", host, &credentials.Credentials{ServerURL: host, Username: token.EmptyGUID, Secret: expired},
+			token.RenewResult{RefreshToken: fresh, ExpiresOn: now.Add(3 * time.Hour)}, token.EmptyGUID, fresh, "", 1, ""},
+		{"a stored expired token without identity: not found, recorded", host, &credentials.Credentials{ServerURL: host, Username: token.EmptyGUID, Secret: expired},
 			token.RenewResult{Cause: cause.AuthNoIdentity, Detail: "no identity"}, "", "", "not found", 1, cause.AuthTokenExpired},
 		{"no role but anonymous pull allowed: not found", host, nil,
 			token.RenewResult{Cause: cause.AuthzPullDenied, Detail: "no role", AnonymousPull: true}, "", "", "not found", 1, cause.AuthzPullDenied},
@@ -131,7 +131,7 @@ func TestStoreFixesTheTokenUsername(t *testing.T) {
 		t.Fatal(err)
 	}
 	c := store["corpreg.azurecr.io"]
-	if c == nil || c.Username != EmptyGUID || !strings.Contains(stderr.String(), cause.AuthWrongTokenUsername) || strings.Contains(stderr.String(), tok) {
+	if c == nil || c.Username != token.EmptyGUID || !strings.Contains(stderr.String(), cause.AuthWrongTokenUsername) || strings.Contains(stderr.String(), tok) {
 		t.Errorf("stored %+v; stderr %q", c, stderr.String())
 	}
 	if rec, _ := lastfailure.Last(dir, "corpreg.azurecr.io"); rec.Cause != cause.AuthWrongTokenUsername {

@@ -20,9 +20,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
-// EmptyGUID is the username that tells ACR the password is one of its tokens.
-const EmptyGUID = "00000000-0000-0000-0000-000000000000"
-
 // tokenUsername is Docker's marker for an identity token.
 const tokenUsername = "<token>"
 
@@ -179,7 +176,7 @@ func (h *Helper) checkStored(ctx context.Context, ls loginserver.LoginServer, us
 		return user, secret, nil // a password: admin user, service principal, repository-scoped token
 	}
 	if !c.ExpiredBy(h.now(), time.Minute) {
-		return EmptyGUID, secret, nil // the only username ACR accepts with a token
+		return token.EmptyGUID, secret, nil // the only username ACR accepts with a token
 	}
 	u, s, err := h.fromIdentity(ctx, ls)
 	if err == nil {
@@ -242,7 +239,7 @@ func (h *Helper) fromIdentity(ctx context.Context, ls loginserver.LoginServer) (
 	})
 	if err == nil {
 		h.logf("get %s: token for %s, valid until %s", ls.Host, e.Principal, e.ExpiresOn.Format(time.RFC3339))
-		return EmptyGUID, e.RefreshToken, nil
+		return token.EmptyGUID, e.RefreshToken, nil
 	}
 	var (
 		he        *Error
@@ -299,11 +296,11 @@ func (h *Helper) Add(creds *credentials.Credentials) error {
 // checkTokenLogin catches the traps of storing a token: the wrong username (fixed, and said), and a token
 // that is already expired (said).
 func (h *Helper) checkTokenLogin(host string, creds *credentials.Credentials, c token.Claims) {
-	if creds.Username != EmptyGUID && creds.Username != tokenUsername {
-		detail := fmt.Sprintf("a token was stored with username %q; ACR accepts tokens only with %s, so acrdiag stored it under that username", creds.Username, EmptyGUID)
-		h.warnf("acrdiag: %s. Next time: docker login %s -u %s --password-stdin [%s]", detail, host, EmptyGUID, cause.AuthWrongTokenUsername)
+	if creds.Username != token.EmptyGUID && creds.Username != tokenUsername {
+		detail := fmt.Sprintf("a token was stored with username %q; ACR accepts tokens only with %s, so acrdiag stored it under that username", creds.Username, token.EmptyGUID)
+		h.warnf("acrdiag: %s. Next time: docker login %s -u %s --password-stdin [%s]", detail, host, token.EmptyGUID, cause.AuthWrongTokenUsername)
 		h.record(host, "store", cause.AuthWrongTokenUsername, detail)
-		creds.Username = EmptyGUID
+		creds.Username = token.EmptyGUID
 	}
 	if c.ExpiredBy(h.now(), 0) {
 		detail := fmt.Sprintf("the token stored for %s expired at %s", host, c.Expiry.Local().Format("2006-01-02 15:04 MST"))

@@ -100,7 +100,7 @@ func TestTokenLifetimeDecisions(t *testing.T) {
 					if rec, _ := lastfailure.Last(rh.dir, renewHost); rec.Cause != cause.AuthTokenExpired {
 						t.Errorf("record %+v", rec)
 					}
-				} else if err != nil || user != EmptyGUID || secret != "refresh-token" {
+				} else if err != nil || user != token.EmptyGUID || secret != "refresh-token" {
 					t.Fatalf("get %d = %q %q %v", i, user, secret, err)
 				}
 				rh.advance(time.Minute)

@@ -230,7 +230,7 @@ func TestStoreNeverFailsOnOrdinaryInput(t *testing.T) {
 	s, notes := testStore(t)
 	for _, c := range []*credentials.Credentials{
 		{ServerURL: "https://index.docker.io/v1/", Username: "bob", Secret: "pw"},
-		{ServerURL: storeHost, Username: EmptyGUID, Secret: "eyJhbGciOiJub25lIn0.eyJleHAiOjF9."},
+		{ServerURL: storeHost, Username: token.EmptyGUID, Secret: "eyJhbGciOiJub25lIn0.eyJleHAiOjF9."},
 		{ServerURL: "https://myregistry.azurecr.io/v2/", Username: "<token>", Secret: "x"},
 		{ServerURL: "localhost:5000", Username: "", Secret: ""},
 		{ServerURL: "ünïcode.example", Username: "ü", Secret: strings.Repeat("s", 50<<10)},
