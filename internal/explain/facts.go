@@ -88,23 +88,10 @@ func mentions(lower string, literals ...string) bool {
 	return false
 }
 
-func (f *Facts) has(network string) bool {
-	for _, n := range f.Network {
-		if n == network {
-			return true
-		}
-	}
-	return false
-}
+func (f *Facts) has(network string) bool { return slices.Contains(f.Network, network) }
 
-func (f *Facts) contains(s ...string) bool {
-	for _, x := range s {
-		if strings.Contains(f.lower, x) {
-			return true
-		}
-	}
-	return false
-}
+// contains reports whether the text (in lower case) holds one of s.
+func (f *Facts) contains(s ...string) bool { return mentions(f.lower, s...) }
 
 // Host is the first usable ACR login server the facts name, "" when none.
 func (f *Facts) Host() string {

@@ -142,11 +142,7 @@ func (hc hookContext) message(req hookRequest) []string {
 	if top.ID != cause.Unknown {
 		lines = append(lines, "  "+clip(top.Why, 200))
 	}
-	fixHost := host
-	if host == argPlaceholder {
-		fixHost = "" // the fix keeps its <registry> placeholders
-	}
-	lines = append(lines, "  Fix: "+clip(cause.FixWithEvidence(top.ID, fixHost, text+"\n"+strings.Join(top.Evidence, "\n")), 300))
+	lines = append(lines, "  Fix: "+clip(top.Fix, 300)) // filled with the registry and the evidence; <registry> when unknown
 	if top.ID == cause.Unknown {
 		// no cause stands out: name the candidates, the diagnosis tells which
 		var candidates []string
