@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
 )
@@ -66,7 +67,30 @@ func Load(path string) (*File, error) {
 	if f.keys == nil { // the file says null
 		f.keys = map[string]json.RawMessage{}
 	}
+	if err := f.checkSpelling(); err != nil {
+		return nil, err
+	}
 	return f, nil
+}
+
+// ErrMisspelled is a config.json key that Docker reads as one of the keys acrdiag edits although it is
+// spelled differently ("CredHelpers"): Docker's decoder matches keys without regard to case, so an edit
+// of the exact key would land beside it and Docker would merge or reject the two.
+var ErrMisspelled = errors.New("a key Docker reads without regard to case")
+
+// editedKeys are the top-level keys setup writes.
+var editedKeys = []string{"credHelpers", "plugins", "features"}
+
+func (f *File) checkSpelling() error {
+	for k := range f.keys {
+		for _, want := range editedKeys {
+			if k != want && strings.EqualFold(k, want) {
+				return fmt.Errorf("%s has %w: %q is read by Docker as %q; rename it to %q (merge its entries into that key if both exist) and run setup again",
+					f.Path, ErrMisspelled, k, want, want)
+			}
+		}
+	}
+	return nil
 }
 
 // Servers lists the servers the file has credentials or a credential helper for (auths and credHelpers

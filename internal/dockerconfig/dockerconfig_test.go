@@ -68,6 +68,14 @@ func TestBadFiles(t *testing.T) {
 	if _, err := f.Apply(change); err == nil {
 		t.Error("a credHelpers string was overwritten")
 	}
+	// Docker reads "CredHelpers" (or "pluginſ") as the key setup edits: setup refuses rather than add a
+	// second spelling beside it.
+	for _, body := range []string{`{"CredHelpers":{"gcr.io":"gcloud"}}`, `{"pluginſ":{}}`} {
+		_ = os.WriteFile(path, []byte(body), 0o600)
+		if _, err := Load(path); !errors.Is(err, ErrMisspelled) || !strings.Contains(err.Error(), "rename it") {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
 	// A symlinked config.json is written through, the link stays.
 	real := filepath.Join(dir, "real.json")
 	_ = os.WriteFile(real, []byte(`{}`), 0o600)
