@@ -7,8 +7,10 @@ var entraCodes = map[string]string{
 	"7000215": AuthInvalidCredentials, // invalid client secret
 	"7000218": AuthInvalidCredentials, // client_assertion or client_secret missing
 	"700027":  AuthInvalidCredentials, // client assertion signature or certificate invalid
-	"70021":   AuthInvalidCredentials, // no matching federated identity record
-	"700213":  AuthInvalidCredentials, // no matching federated identity record for the subject
+	"70021":   AuthFederatedMismatch,  // no matching federated identity record
+	"700211":  AuthFederatedMismatch,  // no matching federated identity record for the issuer
+	"700212":  AuthFederatedMismatch,  // no matching federated identity record for the audience
+	"700213":  AuthFederatedMismatch,  // no matching federated identity record for the subject
 	"50126":   AuthInvalidCredentials, // invalid username or password
 	"50034":   AuthInvalidCredentials, // the user account does not exist in the directory
 	"700016":  AuthAppNotRegistered,   // application not found in the directory

@@ -25,6 +25,7 @@ const (
 	AuthTokenExpired         = "auth.token_expired"
 	AuthSPSecretExpired      = "auth.sp_secret_expired"
 	AuthInvalidCredentials   = "auth.invalid_credentials"
+	AuthFederatedMismatch    = "auth.federated_credential_mismatch"
 	AuthWrongTokenUsername   = "auth.wrong_token_username"
 	AuthAppNotRegistered     = "auth.aad_app_not_registered"
 	AuthAudienceRejected     = "auth.audience_rejected"

@@ -84,7 +84,7 @@ Attempted credentials:
 	AzureDeveloperCLICredential: executable not found on path
 	AzurePowerShellCredential: executable not found on path`, cause.AuthNoIdentity, "test-environment.md 7"},
 	{`unable to resolve an endpoint: Get "https://login.microsoftonline.com/t/v2.0/.well-known/openid-configuration": x509: certificate signed by unknown authority`, cause.NetworkTLSError, "test-environment.md 7"},
-	{`AADSTS70021: No matching federated identity record found for presented assertion.`, cause.AuthInvalidCredentials, "Entra ID error AADSTS70021 (workload identity)"},
+	{`AADSTS70021: No matching federated identity record found for presented assertion.`, cause.AuthFederatedMismatch, "Entra ID error AADSTS70021 (workload identity)"},
 	// Docker CLI and daemon (test-environment.md 2-5, docker-helpers-plugins-hooks.md 2)
 	{`Get "https://myregistry.azurecr.io/v2/": dial tcp: lookup myregistry.azurecr.io on 10.255.255.53:53: no such host`, cause.RegistryNotFound, "test-environment.md 2"},
 	{`Get "https://myregistry.azurecr.io/v2/": tls: failed to verify certificate: x509: certificate signed by unknown authority`, cause.NetworkTLSError, "test-environment.md 2"},

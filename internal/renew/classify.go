@@ -23,20 +23,6 @@ var (
 	rules      = regexp.MustCompile(`-{3,}`) // the lines azidentity draws around an HTTP answer
 )
 
-// entraCauses maps the Entra ID error codes users meet to causes.
-var entraCauses = map[string]string{
-	"7000222": cause.AuthSPSecretExpired,    // the client secret expired
-	"7000215": cause.AuthInvalidCredentials, // invalid client secret
-	"700016":  cause.AuthAppNotRegistered,   // application not found in the directory
-	"90002":   cause.AuthAppNotRegistered,   // tenant not found
-	"700024":  cause.AuthTokenExpired,       // client assertion (federated token) expired
-	"700082":  cause.AuthTokenExpired,       // refresh token expired due to inactivity
-	"50173":   cause.AuthTokenExpired,       // grant expired because the password changed
-	"500011":  cause.AuthAudienceRejected,   // resource principal not found in the tenant
-	"50001":   cause.AuthAudienceRejected,   // resource disabled or does not exist
-	"70021":   cause.AuthInvalidCredentials, // no matching federated identity record
-}
-
 // Classify names the cause of a renewal failure (Entra ID, the exchange or the network) and a one-line detail.
 // Every rule rests on evidence in the error; an error no rule recognises is cause.Unknown, with its detail,
 // never a guess.
@@ -45,7 +31,7 @@ func Classify(err error) (id, detail string) {
 	detail = cause.Summarize(rules.ReplaceAllString(msg, " "))
 	chain := parseChain(msg)
 	if m := aadstsCode.FindStringSubmatch(msg); m != nil {
-		if c, ok := entraCauses[m[1]]; ok {
+		if c, ok := cause.ForEntraCode(m[1]); ok {
 			return c, detail
 		}
 	}
