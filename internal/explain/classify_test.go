@@ -103,3 +103,46 @@ func TestRegistryRepositoryAndAction(t *testing.T) {
 		}
 	}
 }
+
+// TestWhereTheLookupFailed: which name did not resolve, and which resolver said so, decide between the
+// registry, its data endpoint and a private endpoint's DNS.
+func TestWhereTheLookupFailed(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"the login server, public DNS", `Get "https://contoso.azurecr.io/v2/": dial tcp: lookup contoso.azurecr.io on 8.8.8.8:53: no such host`, cause.RegistryNotFound},
+		{"the data endpoint", `failed to copy: httpReadSeeker: failed open: failed to do request: Get "https://contoso.westeurope.data.azurecr.io/docker/registry/v2/blobs/sha256/ab/abc/data?se=x": dial tcp: lookup contoso.westeurope.data.azurecr.io: no such host`, cause.NetworkDataEndpoint},
+		{"a privatelink name given as the registry", `dial tcp: lookup contoso.privatelink.azurecr.io on 10.0.0.10:53: no such host`, cause.RegistryNameInvalid},
+		{"Node's form", `Error: getaddrinfo ENOTFOUND contoso.azurecr.io`, cause.RegistryNotFound},
+		{"a timeout while the configuration downloads", `error pulling image configuration: download failed after attempts=6: dial tcp 20.60.1.2:443: i/o timeout`, cause.NetworkDataEndpoint},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.text)
+		if len(got) == 0 || got[0].ID != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
+		}
+	}
+	// Azure DNS answers for every Azure VM: its NXDOMAIN is mostly a wrong name, a private zone second.
+	got := Classify(`Get "https://contoso.azurecr.io/v2/": dial tcp: lookup contoso.azurecr.io on 168.63.129.16:53: no such host`)
+	if len(got) < 2 || got[0].ID != cause.RegistryNotFound || got[1].ID != cause.NetworkPrivateEndpoint {
+		t.Errorf("Azure DNS: %v", ids(got))
+	}
+	f := Extract(`dial tcp: lookup contoso.azurecr.io on [fd00::53]:53: no such host`)
+	if len(f.Unresolved) != 1 || f.Unresolved[0] != "contoso.azurecr.io" || f.Resolver != "fd00::53" {
+		t.Errorf("Unresolved %q, Resolver %q", f.Unresolved, f.Resolver)
+	}
+}
+
+// TestOldClients: the messages of a Docker or Helm too old for what ACR serves.
+func TestOldClients(t *testing.T) {
+	for _, text := range []string{
+		`unknown flag: --password-stdin`,
+		`Error response from daemon: client version 1.22 is too old. Minimum supported API version is 1.24, please upgrade your client to a newer version`,
+		`Error: unknown command "registry" for "helm"`,
+		`Error: this feature has been marked as experimental and is not enabled by default. Please set HELM_EXPERIMENTAL_OCI=1 in your environment to use this feature`,
+	} {
+		if got := Classify(text); len(got) == 0 || got[0].ID != cause.DockerClientTooOld {
+			t.Errorf("%q: %v", text, ids(got))
+		}
+	}
+}

@@ -12,16 +12,18 @@ type Facts struct {
 	Text  string // normalised text
 	lower string
 
-	Refs     []Ref      // registry references, in order of appearance
-	Statuses []Status   // HTTP statuses and the requests they answered
-	Tool     string     // the program that printed the text, "" when it cannot be told
-	Entra    []string   // AADSTS codes, e.g. "700016"
-	Codes    []string   // ACR error codes and the Azure CLI's error names, upper case
-	Network  []string   // network error forms: the net* constants
-	Action   string     // what the failing command did: pull, push, build, login, or ""
-	Proxy    bool       // the text shows a proxy on the path
-	Scopes   []Scope    // token scopes the text names (repository:app:pull,push), URL-encoded ones too
-	Phrases  []phraseOn // phrase-table signals that matched
+	Refs       []Ref      // registry references, in order of appearance
+	Statuses   []Status   // HTTP statuses and the requests they answered
+	Tool       string     // the program that printed the text, "" when it cannot be told
+	Entra      []string   // AADSTS codes, e.g. "700016"
+	Codes      []string   // ACR error codes and the Azure CLI's error names, upper case
+	Network    []string   // network error forms: the net* constants
+	Unresolved []string   // host names the text says did not resolve, lower case
+	Resolver   string     // the DNS server that answered a failed lookup ("168.63.129.16"), "" when not said
+	Action     string     // what the failing command did: pull, push, build, login, or ""
+	Proxy      bool       // the text shows a proxy on the path
+	Scopes     []Scope    // token scopes the text names (repository:app:pull,push), URL-encoded ones too
+	Phrases    []phraseOn // phrase-table signals that matched
 }
 
 // Network error forms, as Go, Python and Node spell them.
@@ -57,6 +59,9 @@ func Extract(text string) *Facts {
 		f.Codes = findCodes(text)
 	}
 	f.Network = findNetwork(f.lower)
+	if f.has(netNXDomain) || f.has(netDNSServer) {
+		f.Unresolved, f.Resolver = findUnresolved(f.lower)
+	}
 	if mentions(f.lower, "repository") {
 		f.Scopes = findScopes(text)
 	}

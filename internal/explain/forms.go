@@ -155,6 +155,21 @@ var dnsTimeout = lazyre.New(`lookup \S+ on \S+: (?:read|dial) udp[^\n]*i/o timeo
 
 var privateDial = lazyre.New(`(?:dial tcp|connect to|connecting to|connect econnrefused|connect etimedout) (?:10\.|172\.(?:1[6-9]|2\d|3[01])\.|192\.168\.)[0-9.]+:\d+`)
 
+// unresolvedName is the host of a failed lookup as Go (lookup NAME on SERVER:53), Node (getaddrinfo
+// ENOTFOUND NAME), Python (Failed to resolve 'NAME') and curl (Could not resolve host: NAME) print it.
+var unresolvedName = lazyre.New(`(?:\blookup ([a-z0-9._-]+\.[a-z]{2,})(?: on (?:\[([0-9a-f:]+)\]|([0-9.]+))(?::\d+)?)?:|getaddrinfo (?:enotfound|eai_again) ([a-z0-9._-]+\.[a-z]{2,})|failed to resolve '([a-z0-9._-]+\.[a-z]{2,})'|could not resolve host: ([a-z0-9._-]+\.[a-z]{2,}))`)
+
+// findUnresolved lists the names whose lookup failed and the resolver that said so, if the text names it.
+func findUnresolved(lower string) (names []string, resolver string) {
+	for _, m := range unresolvedName().FindAllStringSubmatch(lower, -1) {
+		names = appendOnce(names, m[1]+m[4]+m[5]+m[6])
+		if resolver == "" {
+			resolver = m[2] + m[3]
+		}
+	}
+	return names, resolver
+}
+
 func findNetwork(lower string) []string {
 	var out []string
 	for _, n := range networkForms {

@@ -162,21 +162,50 @@ func authzFor(action string) string {
 	return cause.AuthzPullDenied
 }
 
+// dataHostParts mark the hosts layer downloads go to: ACR's data endpoints, the storage behind them, MCR's.
+var dataHostParts = []string{".data.azurecr.", ".blob.core.windows.net", ".blob.core.chinacloudapi.cn", ".blob.core.usgovcloudapi.net",
+	".blob.storage.azure.net", ".data.mcr.microsoft.com"}
+
+// blobPhase marks a failure while layers or the image configuration download, after the manifest came:
+// those requests are redirected to the data endpoint or storage, so a network failure there is the data
+// path's.
+var blobPhase = []string{"error pulling image configuration", "httpreadseeker", "download failed after attempts",
+	"error initiating layer download", "failed to fetch blob", "error downloading layer"}
+
+// azureDNS is the resolver of every Azure virtual network (168.63.129.16). When it says a registry's name
+// does not exist, the name is usually wrong, as anywhere; but where a private DNS zone privatelink.azurecr.io
+// is linked to the network, a record missing from that zone gives the same answer.
+const azureDNS = "168.63.129.16"
+
 func networkRule(f *Facts) []finding {
 	var out []finding
-	dataHost := f.contains(".data.azurecr.", ".blob.core.windows.net", ".blob.core.chinacloudapi.cn", ".blob.core.usgovcloudapi.net",
-		".data.mcr.microsoft.com", "error initiating layer download")
+	dataPath := f.contains(dataHostParts...) || f.contains(blobPhase...)
+	loginUnresolved := len(f.Unresolved) == 0
+	for _, name := range f.Unresolved {
+		switch {
+		case mentions(name, dataHostParts...):
+			out = append(out, finding{cause.NetworkDataEndpoint, 4, name + " (a data endpoint or the storage behind it) does not resolve"})
+		case strings.Contains(name, ".privatelink."):
+			out = append(out, finding{cause.NetworkPrivateEndpoint, 3, name + " (a private endpoint's name) does not resolve"})
+		default:
+			loginUnresolved = true
+		}
+	}
 	acrHost := f.Host() != ""
 	switch {
 	case f.has(netPrivateIP) && (f.has(netTimeout) || f.has(netNoRoute) || f.has(netRefused)):
 		out = append(out, finding{cause.NetworkPrivateEndpoint, 3, "a connection to a private address failed"})
-	case dataHost && (f.has(netTimeout) || f.has(netReset) || f.has(netRefused) || f.has(netNXDomain) || f.has(netNoRoute)):
+	case dataPath && (f.has(netTimeout) || f.has(netReset) || f.has(netRefused) || f.has(netNoRoute) || f.has(netNXDomain) && !loginUnresolved):
 		out = append(out, finding{cause.NetworkDataEndpoint, 3, "the connection to the data endpoint or storage host failed"})
 	}
-	if f.has(netNXDomain) && !f.has(netDNSServer) {
-		if acrHost {
+	if f.has(netNXDomain) && !f.has(netDNSServer) && loginUnresolved {
+		switch {
+		case acrHost:
 			out = append(out, finding{cause.RegistryNotFound, 3, "the login server's name does not resolve"})
-		} else {
+			if f.Resolver == azureDNS {
+				out = append(out, finding{cause.NetworkPrivateEndpoint, 2, "Azure DNS (" + azureDNS + ") answered: on a network with a private DNS zone privatelink.azurecr.io, a missing record there looks the same"})
+			}
+		default:
 			out = append(out, finding{cause.NetworkDNSFailure, 1, "a name does not resolve"})
 		}
 	}
