@@ -146,3 +146,21 @@ func TestOldClients(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginRefusal: a 401 to docker login's own /v2/ check is about the credentials, not a role: the login
+// asks for no repository.
+func TestLoginRefusal(t *testing.T) {
+	for _, text := range []string{
+		`Error response from daemon: Get "https://contoso.azurecr.io/v2/": unauthorized: authentication required`,
+		`Error response from daemon: login attempt to https://contoso.azurecr.io/v2/ failed with status: 401 Unauthorized`,
+	} {
+		got := Classify(text)
+		if len(got) < 2 || got[0].ID != cause.AuthInvalidCredentials || got[1].ID != cause.AuthTokenExpired {
+			t.Errorf("%q: %v", text, ids(got))
+		}
+	}
+	// the same words on a manifest request stay open: no credentials, expired ones or a missing role
+	if got := Classify(`Error response from daemon: Head "https://contoso.azurecr.io/v2/app/manifests/1": unauthorized: authentication required`); got[0].ID != cause.Unknown {
+		t.Errorf("a manifest 401: %v", ids(got))
+	}
+}

@@ -139,6 +139,11 @@ func statusRule(f *Facts) []finding {
 			out = append(out, finding{authzFor(f.Action), 1, ev + ": the registry allows no anonymous pull"})
 		case s.Code == 401 && s.Request == reqToken:
 			out = append(out, finding{authzFor(f.Action), 2, ev + ": the registry gives this identity no token for the repository"})
+		case s.Code == 401 && (s.Request == reqChallenge || s.Request == reqLogin):
+			// docker login's own check: it asks for no repository, so no role can be missing; the registry
+			// refused the credentials themselves (or a token passed as the password had expired)
+			out = append(out, finding{cause.AuthInvalidCredentials, 2, ev + ": the registry refused the credentials themselves (a login asks for no repository)"})
+			out = append(out, finding{cause.AuthTokenExpired, 1, ev + ": a token given as the password may have expired"})
 		case s.Code == 401 && s.Request == reqExchange:
 			out = append(out, finding{cause.AuthzPullDenied, 2, ev + ": the registry refuses the Entra token"})
 		case (s.Code == 502 || s.Code == 503 || s.Code == 504) && f.Proxy:
