@@ -164,3 +164,15 @@ func TestLoginRefusal(t *testing.T) {
 		t.Errorf("a manifest 401: %v", ids(got))
 	}
 }
+
+// TestABACRegistries: where repository permissions are on, AcrPull and AcrPush are ignored.
+func TestABACRegistries(t *testing.T) {
+	for _, text := range []string{
+		`unauthorized: authentication required. The registry uses "RBAC Registry + ABAC Repository Permissions" mode`,
+		`az role assignment create --role "Container Registry Repository Reader" ... then the pull of app:1 still says unauthorized`,
+	} {
+		if got := Classify(text); len(got) == 0 || got[0].ID != cause.AuthzABACRepositoryRole {
+			t.Errorf("%q: %v", text, ids(got))
+		}
+	}
+}

@@ -163,6 +163,7 @@ func buildSignals() []signal {
 		sig(cause.AuthzPullDenied, 1, `failed to authorize`),
 		sig(cause.AuthzPushDenied, 3, `"action":"push"|action:push|insufficient_scope[^\n]*push|push[^\n]*insufficient_scope|metadata_write[^\n]*insufficient_scope|AcrPush`),
 		sig(cause.AuthzPushDenied, 2, `requested access to the resource is denied`),
+		sig(cause.AuthzABACRepositoryRole, 3, `abacrepositorypermissions|rbac registry \+ abac|rbac-abac|abac[- ]enabled|container registry repository (reader|writer|contributor|catalog lister)|registry permissions but not repository permissions`),
 		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|token is disabled|repository-scoped token`),
 	}
 }
