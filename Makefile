@@ -49,9 +49,9 @@ unit:
 # Every parser of outside input, fuzzed briefly (FUZZTIME each): login servers, tokens, config.json,
 # failure records, hook requests and explain's input. A failure leaves its input in testdata/fuzz.
 FUZZTIME ?= 5s
-FUZZ_TARGETS := FuzzParseLoginServer:./internal/loginserver FuzzInspect:./internal/token FuzzClassify:./internal/explain \
+FUZZ_TARGETS := FuzzParseLoginServer:./internal/loginserver FuzzInspect:./internal/jwt FuzzClassify:./internal/explain \
 	FuzzApply:./internal/dockerconfig FuzzRead:./internal/lastfailure FuzzHookMessage:./internal/plugin \
-	FuzzLoad:./internal/config FuzzCacheEntry:./internal/token
+	FuzzLoad:./internal/config FuzzCacheEntry:./internal/tokencache
 fuzz:
 	@log=$$(mktemp); for t in $(FUZZ_TARGETS); do \
 	  name=$${t%%:*}; pkg=$${t#*:}; \

@@ -2,13 +2,12 @@ package azure
 
 import (
 	"context"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
-
-	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // TokenSource gets Entra access tokens for a scope (renew.Source): the diagnosis shares one, so the
@@ -28,7 +27,7 @@ func (c sourceCredential) GetToken(ctx context.Context, opts policy.TokenRequest
 		return azcore.AccessToken{}, err
 	}
 	exp := time.Now().Add(5 * time.Minute) // an unreadable token is used once and asked for again
-	if claims, err := token.Inspect(tok); err == nil && !claims.Expiry.IsZero() {
+	if claims, err := jwt.Inspect(tok); err == nil && !claims.Expiry.IsZero() {
 		exp = claims.Expiry
 	}
 	return azcore.AccessToken{Token: tok, ExpiresOn: exp}, nil

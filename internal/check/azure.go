@@ -13,7 +13,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/azure"
 	"github.com/acrdiag/acrdiag/internal/cause"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 // The checks in this file read the registry's own configuration from Azure Resource Manager, when the
@@ -443,7 +443,7 @@ func storedUserCheck(_ context.Context, e *Env) Result {
 	a, err := e.Docker.StoredAuth(e.LS.Host)
 	user := a.Username
 	// A username with an identity token is what `docker login -u <token name>` leaves: still that token.
-	if err != nil || user == "" || user == "<token>" || user == token.EmptyGUID {
+	if err != nil || user == "" || user == "<token>" || user == loginserver.EmptyGUID {
 		return skip("Docker holds no username and password for " + e.LS.Host)
 	}
 	if looksLikeGUID(user) {

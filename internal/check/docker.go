@@ -9,8 +9,9 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 // dockerClientCheck: the docker CLI's version.
@@ -137,7 +138,7 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 		}
 		return pass("no stored credentials for " + e.LS.Host + " (" + a.Source + "); Docker pulls anonymously")
 	}
-	c, err := token.Inspect(a.Secret)
+	c, err := jwt.Inspect(a.Secret)
 	if err != nil || (!c.IsACR() && !c.IsEntra()) {
 		return pass(fmt.Sprintf("%s answers with username %q and a password (admin user, service principal or repository token)", a.Source, a.Username))
 	}
@@ -145,7 +146,7 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 		return e.fail(cause.AuthTokenExpired, fmt.Sprintf("the token %s holds for %s expired at %s", a.Source, e.LS.Host, c.Expiry.Local().Format("2006-01-02 15:04 MST")),
 			"ACR tokens live 3 hours; Docker does not renew them")
 	}
-	if !a.IdentityToken && a.Username != token.EmptyGUID {
+	if !a.IdentityToken && a.Username != loginserver.EmptyGUID {
 		return e.fail(cause.AuthWrongTokenUsername, fmt.Sprintf("%s holds a token under the username %q", a.Source, a.Username),
 			"ACR accepts tokens only with the username 00000000-0000-0000-0000-000000000000")
 	}

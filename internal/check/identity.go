@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // entraResult is the Entra token the identity gave, and for which audience.
 type entraResult struct {
-	Claims token.Claims
+	Claims jwt.Claims
 	Scope  string
 	ACRErr error // the ACR audience failed and the ARM audience was used
 }
@@ -32,7 +32,7 @@ func (e *Env) getEntra() (entraResult, error) {
 			return entraResult{}, &renew.EntraError{Err: acrErr}
 		}
 	}
-	c, err := token.Inspect(tok)
+	c, err := jwt.Inspect(tok)
 	if err != nil {
 		return entraResult{}, fmt.Errorf("the Entra token is unreadable: %w", err)
 	}
@@ -41,7 +41,7 @@ func (e *Env) getEntra() (entraResult, error) {
 
 // answeredBy names the credential of the chain that gave the token, as azidentity reported it; a token
 // without a user from the Azure CLI is a service principal or managed identity signed in to az.
-func (e *Env) answeredBy(c token.Claims) string {
+func (e *Env) answeredBy(c jwt.Claims) string {
 	a, _ := e.Source.(renew.Answerer)
 	if a == nil || a.Answered() == "" {
 		return "the credential chain (which credential answered was not reported)"
@@ -124,7 +124,7 @@ func anonymousCheck(ctx context.Context, e *Env) Result {
 	}
 	if e.Docker != nil {
 		if a, err := e.Docker.StoredAuth(e.LS.Host); err == nil && a.Secret != "" && a.Helper != "acrdiag" {
-			if c, err := token.Inspect(a.Secret); err == nil && c.ExpiredBy(time.Now(), 0) {
+			if c, err := jwt.Inspect(a.Secret); err == nil && c.ExpiredBy(time.Now(), 0) {
 				return e.fail(cause.AuthAnonymousPullBlocked, "anonymous pull is enabled, but Docker holds an expired token for "+e.LS.Host+" ("+a.Source+")",
 					"Docker sends stored credentials when it has them and does not fall back to anonymous")
 			}
@@ -137,7 +137,7 @@ func anonymousCheck(ctx context.Context, e *Env) Result {
 type accessResult struct {
 	Token   string
 	Granted []string
-	Claims  token.Claims
+	Claims  jwt.Claims
 }
 
 func (e *Env) wantedActions() []string {
@@ -158,7 +158,7 @@ func (e *Env) getAccess() (accessResult, error) {
 	if err != nil {
 		return accessResult{}, err
 	}
-	c, err := token.Inspect(tok)
+	c, err := jwt.Inspect(tok)
 	if err != nil {
 		return accessResult{}, fmt.Errorf("the access token is unreadable: %w", err)
 	}

@@ -18,9 +18,9 @@ import (
 	"github.com/acrdiag/acrdiag/internal/check"
 	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // logsOutput is the JSON form of `docker acrcheck logs`.
@@ -116,7 +116,7 @@ func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, in
 // Docker holds for the registry, and an IP the user named.
 func matchingIdentities(armToken string, docker func() check.Docker, host, ip string) []string {
 	var ids []string
-	if c, err := token.Inspect(armToken); err == nil {
+	if c, err := jwt.Inspect(armToken); err == nil {
 		for _, s := range []string{c.ObjectID, c.UPN, c.AppID} {
 			if s != "" {
 				ids = append(ids, s)
@@ -124,7 +124,7 @@ func matchingIdentities(armToken string, docker func() check.Docker, host, ip st
 		}
 	}
 	if d := docker(); d != nil {
-		if a, err := d.StoredAuth(host); err == nil && a.Username != "" && !a.IdentityToken && a.Username != "<token>" && a.Username != token.EmptyGUID {
+		if a, err := d.StoredAuth(host); err == nil && a.Username != "" && !a.IdentityToken && a.Username != "<token>" && a.Username != loginserver.EmptyGUID {
 			ids = append(ids, a.Username)
 		}
 	}

@@ -17,8 +17,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/cli"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/explain"
-	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/token"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
@@ -38,17 +36,7 @@ func NewRoot(st cli.Streams) *cobra.Command {
 		newTokenCommand(st),
 		newLogsCommand(st, dockerFromEnvironment),
 		cli.NewExplainCommand(st, confirmWithDiagnosis, nil),
-		&cobra.Command{
-			Use:    token.RenewCommand + " HOST",
-			Short:  "Renew a token for docker-credential-acrdiag (prints a JSON result)",
-			Hidden: true,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				if code := renew.Main(args, st.Out); code != 0 {
-					return &cli.ExitError{Code: code}
-				}
-				return nil
-			},
-		},
+		newRenewCommand(st),
 		&cobra.Command{
 			Use:   "version",
 			Short: "Show the version",

@@ -14,7 +14,6 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
-	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // tokenOutput is what `az acr login --expose-token` gives, plus the username and the expiry.
@@ -47,7 +46,7 @@ func newTokenCommand(st cli.Streams) *cobra.Command {
 			return &cli.ExitError{Code: 1, Msg: fmt.Sprintf("no token for %s: %s. Fix: %s [%s]",
 				ls.Host, detail, cause.FixWithEvidence(id, ls.Host, detail), id)}
 		}
-		out := tokenOutput{LoginServer: ls.Host, Username: token.EmptyGUID, Token: got.RefreshToken, ExpiresOn: got.Claims.Expiry.UTC()}
+		out := tokenOutput{LoginServer: ls.Host, Username: loginserver.EmptyGUID, Token: got.RefreshToken, ExpiresOn: got.Claims.Expiry.UTC()}
 		if o.Format == "json" {
 			enc := json.NewEncoder(st.Out)
 			enc.SetIndent("", "  ")

@@ -12,8 +12,9 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 // Machine is what this machine knows about registries: Docker's configuration and the credential helper's
@@ -99,7 +100,7 @@ func (m *Machine) storedCredentials(cfg dockerConfig, host string, now time.Time
 		return nil
 	}
 	user, secret, _ := strings.Cut(string(raw), ":")
-	claims, err := token.Inspect(secret)
+	claims, err := jwt.Inspect(secret)
 	if err != nil {
 		return []finding{{cause.AuthInvalidCredentials, 1, fmt.Sprintf("Docker stores a password login for %s (user %s)", host, user)}}
 	}
@@ -108,7 +109,7 @@ func (m *Machine) storedCredentials(cfg dockerConfig, host string, now time.Time
 		out = append(out, finding{cause.AuthTokenExpired, 4, fmt.Sprintf("the token Docker stores for %s expired at %s",
 			host, claims.Expiry.Local().Format("2006-01-02 15:04"))})
 	}
-	if claims.IsACR() && user != token.EmptyGUID {
+	if claims.IsACR() && user != loginserver.EmptyGUID {
 		out = append(out, finding{cause.AuthWrongTokenUsername, 4, fmt.Sprintf("Docker stores an ACR token for %s under the username %q", host, user)})
 	}
 	return out

@@ -10,7 +10,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
 func unsignedJWT(claims string) string {
@@ -30,7 +30,7 @@ func TestMachineEvidence(t *testing.T) {
 		want         string
 	}{
 		{"nothing known: unknown", `{}`, nil, cause.Unknown},
-		{"an expired stored token", `{"auths":{"corp.azurecr.io":{"auth":"` + base64.StdEncoding.EncodeToString([]byte(token.EmptyGUID+":"+expired)) + `"}}}`, nil, cause.AuthTokenExpired},
+		{"an expired stored token", `{"auths":{"corp.azurecr.io":{"auth":"` + base64.StdEncoding.EncodeToString([]byte(loginserver.EmptyGUID+":"+expired)) + `"}}}`, nil, cause.AuthTokenExpired},
 		{"a missing credential helper", `{"credHelpers":{"corp.azurecr.io":"nosuchhelper"}}`, nil, cause.DockerCredentialStore},
 		{"the helper's record for this registry", `{}`, &lastfailure.Record{Time: now.Add(-time.Minute), Host: "corp.azurecr.io", Cause: cause.AuthNoIdentity, Detail: "no identity"}, cause.AuthNoIdentity},
 		{"another registry's record explains nothing", `{}`, &lastfailure.Record{Time: now.Add(-time.Minute), Host: "other.azurecr.io", Cause: cause.AuthNoIdentity}, cause.Unknown},

@@ -13,9 +13,11 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/engineproc"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // memoryStore is the backing store in memory, as docker-credential-helpers tests with its client mock.
@@ -39,18 +41,18 @@ func (m memoryStore) List() (map[string]string, error) {
 
 // countingRenewer is a fake engine that counts its renewals.
 type countingRenewer struct {
-	res   token.RenewResult
+	res   engineproc.RenewResult
 	calls int
 }
 
-func (c *countingRenewer) Renew(context.Context, loginserver.LoginServer) (token.RenewResult, error) {
+func (c *countingRenewer) Renew(context.Context, loginserver.LoginServer) (engineproc.RenewResult, error) {
 	c.calls++
 	return c.res, nil
 }
 
 func acrToken(t *testing.T, exp time.Time) string {
 	t.Helper()
-	b, _ := json.Marshal(map[string]any{"iss": token.ACRIssuer, "exp": exp.Unix(), "grant_type": "refresh_token"})
+	b, _ := json.Marshal(map[string]any{"iss": jwt.ACRIssuer, "exp": exp.Unix(), "grant_type": "refresh_token"})
 	enc := base64.RawURLEncoding.EncodeToString
 	return enc([]byte(`{"alg":"RS256"}`)) + "." + enc(b) + ".c2ln"
 }
@@ -65,29 +67,29 @@ func TestGetAndStoreDecisions(t *testing.T) {
 		name       string
 		server     string
 		stored     *credentials.Credentials
-		renew      token.RenewResult
+		renew      engineproc.RenewResult
 		wantUser   string
 		wantSecret string
 		wantErr    string // "not found" for the not-found answer
 		renewals   int
 		recorded   string
 	}{
-		{"not ACR: the store's answer, no engine", "ghcr.io", nil, token.RenewResult{}, "", "", "not found", 0, ""},
-		{"a look-alike is not ACR", host + ".evil.example", nil, token.RenewResult{}, "", "", "not found", 0, ""},
+		{"not ACR: the store's answer, no engine", "ghcr.io", nil, engineproc.RenewResult{}, "", "", "not found", 0, ""},
+		{"a look-alike is not ACR", host + ".evil.example", nil, engineproc.RenewResult{}, "", "", "not found", 0, ""},
 		{"a stored valid token, under the empty GUID", "https://" + host + "/v2/", &credentials.Credentials{ServerURL: host, Username: "<token>", Secret: valid},
-			token.RenewResult{}, token.EmptyGUID, valid, "", 0, ""},
+			engineproc.RenewResult{}, loginserver.EmptyGUID, valid, "", 0, ""},
 		{"a stored password is handed out as is", host, &credentials.Credentials{ServerURL: host, Username: "corpreg", Secret: "admin-password"},
-			token.RenewResult{}, "corpreg", "admin-password", "", 0, ""},
-		{"a stored expired token is renewed from the identity", host, &credentials.Credentials{ServerURL: host, Username: token.EmptyGUID, Secret: expired},
-			token.RenewResult{RefreshToken: fresh, ExpiresOn: now.Add(3 * time.Hour)}, token.EmptyGUID, fresh, "", 1, ""},
-		{"a stored expired token without identity: not found, recorded", host, &credentials.Credentials{ServerURL: host, Username: token.EmptyGUID, Secret: expired},
-			token.RenewResult{Cause: cause.AuthNoIdentity, Detail: "no identity"}, "", "", "not found", 1, cause.AuthTokenExpired},
+			engineproc.RenewResult{}, "corpreg", "admin-password", "", 0, ""},
+		{"a stored expired token is renewed from the identity", host, &credentials.Credentials{ServerURL: host, Username: loginserver.EmptyGUID, Secret: expired},
+			engineproc.RenewResult{RefreshToken: fresh, ExpiresOn: now.Add(3 * time.Hour)}, loginserver.EmptyGUID, fresh, "", 1, ""},
+		{"a stored expired token without identity: not found, recorded", host, &credentials.Credentials{ServerURL: host, Username: loginserver.EmptyGUID, Secret: expired},
+			engineproc.RenewResult{Cause: cause.AuthNoIdentity, Detail: "no identity"}, "", "", "not found", 1, cause.AuthTokenExpired},
 		{"no role but anonymous pull allowed: not found", host, nil,
-			token.RenewResult{Cause: cause.AuthzPullDenied, Detail: "no role", AnonymousPull: true}, "", "", "not found", 1, cause.AuthzPullDenied},
+			engineproc.RenewResult{Cause: cause.AuthzPullDenied, Detail: "no role", AnonymousPull: true}, "", "", "not found", 1, cause.AuthzPullDenied},
 		{"no role and no anonymous pull: the error names the cause", host, nil,
-			token.RenewResult{Cause: cause.AuthzPullDenied, Detail: "no role"}, "", "", "[" + cause.AuthzPullDenied + "]", 1, cause.AuthzPullDenied},
+			engineproc.RenewResult{Cause: cause.AuthzPullDenied, Detail: "no role"}, "", "", "[" + cause.AuthzPullDenied + "]", 1, cause.AuthzPullDenied},
 		{"a token that is already expired when issued", host, nil,
-			token.RenewResult{RefreshToken: expired, ExpiresOn: now.Add(-time.Minute)}, "", "", "[" + cause.AuthTokenExpired + "]", 1, cause.AuthTokenExpired},
+			engineproc.RenewResult{RefreshToken: expired, ExpiresOn: now.Add(-time.Minute)}, "", "", "[" + cause.AuthTokenExpired + "]", 1, cause.AuthTokenExpired},
 	}
 	for _, tt := range tests {
 		dir := t.TempDir()
@@ -96,7 +98,7 @@ func TestGetAndStoreDecisions(t *testing.T) {
 			store[tt.stored.ServerURL] = tt.stored
 		}
 		r := &countingRenewer{res: tt.renew}
-		h := New(WithConfig(config.Config{CacheDir: dir}, nil), WithStore(store), WithCache(token.NullCache{}), WithRenewer(r), WithStderr(io.Discard))
+		h := New(WithConfig(config.Config{CacheDir: dir}, nil), WithStore(store), WithCache(tokencache.NullCache{}), WithRenewer(r), WithStderr(io.Discard))
 		user, secret, err := h.Get(tt.server)
 		switch {
 		case tt.wantErr == "not found" && !credentials.IsErrCredentialsNotFound(err):
@@ -125,13 +127,13 @@ func TestStoreFixesTheTokenUsername(t *testing.T) {
 	dir := t.TempDir()
 	store := memoryStore{}
 	var stderr strings.Builder
-	h := New(WithConfig(config.Config{CacheDir: dir}, nil), WithStore(store), WithCache(token.NullCache{}), WithRenewer(&countingRenewer{}), WithStderr(&stderr))
+	h := New(WithConfig(config.Config{CacheDir: dir}, nil), WithStore(store), WithCache(tokencache.NullCache{}), WithRenewer(&countingRenewer{}), WithStderr(&stderr))
 	tok := acrToken(t, time.Now().Add(time.Hour))
 	if err := h.Add(&credentials.Credentials{ServerURL: "https://corpreg.azurecr.io", Username: "ci-user", Secret: tok}); err != nil {
 		t.Fatal(err)
 	}
 	c := store["corpreg.azurecr.io"]
-	if c == nil || c.Username != token.EmptyGUID || !strings.Contains(stderr.String(), cause.AuthWrongTokenUsername) || strings.Contains(stderr.String(), tok) {
+	if c == nil || c.Username != loginserver.EmptyGUID || !strings.Contains(stderr.String(), cause.AuthWrongTokenUsername) || strings.Contains(stderr.String(), tok) {
 		t.Errorf("stored %+v; stderr %q", c, stderr.String())
 	}
 	if rec, _ := lastfailure.Last(dir, "corpreg.azurecr.io"); rec.Cause != cause.AuthWrongTokenUsername {

@@ -14,10 +14,11 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/enginepath"
+	"github.com/acrdiag/acrdiag/internal/engineproc"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // tokenUsername is Docker's marker for an identity token.
@@ -26,7 +27,15 @@ const tokenUsername = "<token>"
 // Renewer gets a fresh ACR refresh token from the machine's identity, or the cause of the failure in the
 // result; an error means the renewer itself could not run.
 type Renewer interface {
-	Renew(ctx context.Context, ls loginserver.LoginServer) (token.RenewResult, error)
+	Renew(ctx context.Context, ls loginserver.LoginServer) (engineproc.RenewResult, error)
+}
+
+// RenewerFunc is a function that renews, as a Renewer; the default is engineproc.Renew, the engine.
+type RenewerFunc func(ctx context.Context, ls loginserver.LoginServer) (engineproc.RenewResult, error)
+
+// Renew calls f.
+func (f RenewerFunc) Renew(ctx context.Context, ls loginserver.LoginServer) (engineproc.RenewResult, error) {
+	return f(ctx, ls)
 }
 
 // Helper is docker-credential-acrdiag.
@@ -34,7 +43,7 @@ type Helper struct {
 	cfg      config.Config
 	cfgErr   error
 	store    Store
-	cache    token.Cache
+	cache    tokencache.Cache
 	renewer  Renewer
 	identity func() string // the cache key of the machine's identity, computed when an ACR host needs it
 	now      func() time.Time
@@ -58,7 +67,7 @@ func WithConfig(cfg config.Config, err error) Option {
 func WithStore(s Store) Option { return func(h *Helper) { h.store = s } }
 
 // WithCache sets the token cache.
-func WithCache(c token.Cache) Option { return func(h *Helper) { h.cache = c } }
+func WithCache(c tokencache.Cache) Option { return func(h *Helper) { h.cache = c } }
 
 // WithRenewer sets where fresh tokens come from.
 func WithRenewer(r Renewer) Option { return func(h *Helper) { h.renewer = r } }
@@ -79,8 +88,8 @@ func New(opts ...Option) *Helper {
 	if !h.configured {
 		h.cfg, h.cfgErr = config.Load()
 	}
-	chain := token.ChainOptions{Credential: h.cfg.Credential, TenantID: h.cfg.Tenant, Cloud: h.cfg.Cloud}
-	h.identity = func() string { return token.IdentityKey(chain) }
+	chain := tokencache.ChainOptions{Credential: h.cfg.Credential, TenantID: h.cfg.Tenant, Cloud: h.cfg.Cloud}
+	h.identity = func() string { return tokencache.IdentityKey(chain) }
 	if h.store == nil {
 		h.store = &lazyStore{open: h.defaultStore}
 	}
@@ -89,7 +98,7 @@ func New(opts ...Option) *Helper {
 	}
 	h.timeout += h.cfg.LockWait() // waiting for another helper's renewal leaves this one its full time
 	if h.renewer == nil {
-		h.renewer = execRenewer{}
+		h.renewer = RenewerFunc(engineproc.Renew)
 	}
 	return h
 }
@@ -176,7 +185,7 @@ func (h *Helper) checkStored(ctx context.Context, ls loginserver.LoginServer, us
 		return user, secret, nil // a password: admin user, service principal, repository-scoped token
 	}
 	if !c.ExpiredBy(h.now(), time.Minute) {
-		return token.EmptyGUID, secret, nil // the only username ACR accepts with a token
+		return loginserver.EmptyGUID, secret, nil // the only username ACR accepts with a token
 	}
 	u, s, err := h.fromIdentity(ctx, ls)
 	if err == nil {
@@ -189,8 +198,8 @@ func (h *Helper) checkStored(ctx context.Context, ls loginserver.LoginServer, us
 }
 
 // registryToken reads secret as an ACR or Entra token; isToken is false for passwords.
-func registryToken(secret string) (c token.Claims, isToken bool) {
-	c, err := token.Inspect(secret)
+func registryToken(secret string) (c jwt.Claims, isToken bool) {
+	c, err := jwt.Inspect(secret)
 	return c, err == nil && (c.IsACR() || c.IsEntra())
 }
 
@@ -209,42 +218,42 @@ func errDetail(err error) string {
 // cache (see share.go): the helpers waiting for the same token, and those soon after, answer with it at once.
 func (h *Helper) fromIdentity(ctx context.Context, ls loginserver.LoginServer) (string, string, error) {
 	margin := h.cfg.Margin()
-	fresh := func(e token.Entry) bool { return e.Fresh(h.now(), margin) }
-	e, err := h.cache.Fill(ls.Host, h.identity(), fresh, func() (token.Entry, error) {
+	fresh := func(e tokencache.Entry) bool { return e.Fresh(h.now(), margin) }
+	e, err := h.cache.Fill(ls.Host, h.identity(), fresh, func() (tokencache.Entry, error) {
 		r, err := h.renewer.Renew(ctx, ls)
 		if err != nil {
 			f := renewerFailure(ctx, ls.Host, err)
 			if f.Cause == cause.NetworkTimeout { // the registry or Entra did not answer in time: so would it now
-				return token.Entry{}, h.failure(f.Cause, f.Detail, false)
+				return tokencache.Entry{}, h.failure(f.Cause, f.Detail, false)
 			}
-			return token.Entry{}, f
+			return tokencache.Entry{}, f
 		}
 		if r.Cause != "" {
-			return token.Entry{}, h.failure(r.Cause, r.Detail, r.AnonymousPull)
+			return tokencache.Entry{}, h.failure(r.Cause, r.Detail, r.AnonymousPull)
 		}
 		now := h.now()
-		switch token.JudgeLifetime(now, r.ExpiresOn, margin) {
-		case token.LifetimeExpired:
-			return token.Entry{}, h.failure(cause.AuthTokenExpired, fmt.Sprintf(
+		switch tokencache.JudgeLifetime(now, r.ExpiresOn, margin) {
+		case tokencache.LifetimeExpired:
+			return tokencache.Entry{}, h.failure(cause.AuthTokenExpired, fmt.Sprintf(
 				"the registry issued a token that expired at %s, before it could be used; check this machine's clock", r.ExpiresOn.UTC().Format(time.RFC3339)), false)
-		case token.LifetimeTooShort:
-			return token.Entry{}, h.failure(cause.AuthTokenExpired, fmt.Sprintf(
+		case tokencache.LifetimeTooShort:
+			return tokencache.Entry{}, h.failure(cause.AuthTokenExpired, fmt.Sprintf(
 				"the registry issued a token that expires at %s, in %s: too soon to be used (a client needs it for at least %s); check this machine's clock against the registry's (date -u)",
-				r.ExpiresOn.UTC().Format(time.RFC3339), r.ExpiresOn.Sub(now).Round(time.Second), min(margin, token.ShortLivedMargin)), false)
-		case token.LifetimeShort:
+				r.ExpiresOn.UTC().Format(time.RFC3339), r.ExpiresOn.Sub(now).Round(time.Second), min(margin, tokencache.ShortLivedMargin)), false)
+		case tokencache.LifetimeShort:
 			h.logf("get %s: the registry hands out short-lived tokens (this one is valid for %s, less than the cache margin of %s): cached until %s before it expires",
-				ls.Host, r.ExpiresOn.Sub(now).Round(time.Second), margin, min(margin, token.ShortLivedMargin))
+				ls.Host, r.ExpiresOn.Sub(now).Round(time.Second), margin, min(margin, tokencache.ShortLivedMargin))
 		}
-		return token.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.ExpiresOn, ObtainedAt: now, Principal: r.Principal}, nil
+		return tokencache.Entry{RefreshToken: r.RefreshToken, ExpiresOn: r.ExpiresOn, ObtainedAt: now, Principal: r.Principal}, nil
 	})
 	if err == nil {
 		h.logf("get %s: token for %s, valid until %s", ls.Host, e.Principal, e.ExpiresOn.Format(time.RFC3339))
-		return token.EmptyGUID, e.RefreshToken, nil
+		return loginserver.EmptyGUID, e.RefreshToken, nil
 	}
 	var (
 		he        *Error
-		le        *token.LockedError
-		f         *token.Failure
+		le        *tokencache.LockedError
+		f         *tokencache.Failure
 		anonymous bool
 	)
 	switch {
@@ -265,9 +274,9 @@ func (h *Helper) fromIdentity(ctx context.Context, ls loginserver.LoginServer) (
 
 // renewerFailure names why the engine gave no result at all: not installed, not runnable, or out of time.
 func renewerFailure(ctx context.Context, host string, err error) *Error {
-	var ee *engineError
+	var ee *engineproc.Error
 	switch {
-	case errors.Is(err, enginepath.ErrNotFound), errors.As(err, &ee) && ee.notStarted:
+	case errors.Is(err, engineproc.ErrNotFound), errors.As(err, &ee) && ee.NotStarted:
 		return &Error{Host: host, Cause: cause.EngineMissing, Detail: cause.Summarize(err.Error())}
 	case ctx.Err() != nil:
 		return &Error{Host: host, Cause: cause.NetworkTimeout, Detail: "the renewal did not finish in time: " + cause.Summarize(err.Error())}
@@ -295,12 +304,12 @@ func (h *Helper) Add(creds *credentials.Credentials) error {
 
 // checkTokenLogin catches the traps of storing a token: the wrong username (fixed, and said), and a token
 // that is already expired (said).
-func (h *Helper) checkTokenLogin(host string, creds *credentials.Credentials, c token.Claims) {
-	if creds.Username != token.EmptyGUID && creds.Username != tokenUsername {
-		detail := fmt.Sprintf("a token was stored with username %q; ACR accepts tokens only with %s, so acrdiag stored it under that username", creds.Username, token.EmptyGUID)
-		h.warnf("acrdiag: %s. Next time: docker login %s -u %s --password-stdin [%s]", detail, host, token.EmptyGUID, cause.AuthWrongTokenUsername)
+func (h *Helper) checkTokenLogin(host string, creds *credentials.Credentials, c jwt.Claims) {
+	if creds.Username != loginserver.EmptyGUID && creds.Username != tokenUsername {
+		detail := fmt.Sprintf("a token was stored with username %q; ACR accepts tokens only with %s, so acrdiag stored it under that username", creds.Username, loginserver.EmptyGUID)
+		h.warnf("acrdiag: %s. Next time: docker login %s -u %s --password-stdin [%s]", detail, host, loginserver.EmptyGUID, cause.AuthWrongTokenUsername)
 		h.record(host, "store", cause.AuthWrongTokenUsername, detail)
-		creds.Username = token.EmptyGUID
+		creds.Username = loginserver.EmptyGUID
 	}
 	if c.ExpiredBy(h.now(), 0) {
 		detail := fmt.Sprintf("the token stored for %s expired at %s", host, c.Expiry.Local().Format("2006-01-02 15:04 MST"))

@@ -15,26 +15,26 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/enginepath"
+	"github.com/acrdiag/acrdiag/internal/engineproc"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 type fakeRenewer struct {
-	res token.RenewResult
+	res engineproc.RenewResult
 	err error
 }
 
-func (f fakeRenewer) Renew(context.Context, loginserver.LoginServer) (token.RenewResult, error) {
+func (f fakeRenewer) Renew(context.Context, loginserver.LoginServer) (engineproc.RenewResult, error) {
 	return f.res, f.err
 }
 
 // lockedCache is a cache whose entry another process is renewing for longer than this one waits.
-type lockedCache struct{ token.NullCache }
+type lockedCache struct{ tokencache.NullCache }
 
-func (lockedCache) Fill(host, _ string, _ func(token.Entry) bool, _ func() (token.Entry, error)) (token.Entry, error) {
-	return token.Entry{}, &token.LockedError{Host: host, Path: "/cache/token-x.json.lock", Waited: time.Minute}
+func (lockedCache) Fill(host, _ string, _ func(tokencache.Entry) bool, _ func() (tokencache.Entry, error)) (tokencache.Entry, error) {
+	return tokencache.Entry{}, &tokencache.LockedError{Host: host, Path: "/cache/token-x.json.lock", Waited: time.Minute}
 }
 
 type emptyStore struct{}
@@ -51,28 +51,28 @@ func (emptyStore) List() (map[string]string, error) { return map[string]string{}
 // credential store's; no identity answers "not found", so that anonymous pulls still work.
 func TestGetNamesItsOwnFailures(t *testing.T) {
 	const host = "myregistry.azurecr.io"
-	notStarted := &engineError{path: "/opt/acrdiag", err: &os.PathError{Op: "fork/exec", Path: "/opt/acrdiag", Err: os.ErrPermission}, notStarted: true}
+	notStarted := &engineproc.Error{Path: "/opt/acrdiag", Err: &os.PathError{Op: "fork/exec", Path: "/opt/acrdiag", Err: os.ErrPermission}, NotStarted: true}
 	badConfig := &config.FileError{Path: "/home/u/.config/acrdiag/config.json", Err: errors.New("invalid JSON at line 3, column 2: invalid character '}'")}
 	tests := []struct {
 		name     string
 		renewer  Renewer
-		cache    token.Cache
+		cache    tokencache.Cache
 		cfgErr   error
 		cause    string
 		evidence string
 	}{
-		{"no engine", fakeRenewer{err: enginepath.ErrNotFound}, nil, nil, cause.EngineMissing, "not installed"},
+		{"no engine", fakeRenewer{err: engineproc.ErrNotFound}, nil, nil, cause.EngineMissing, "not installed"},
 		{"an engine that cannot run", fakeRenewer{err: notStarted}, nil, nil, cause.EngineMissing, "/opt/acrdiag cannot be run"},
-		{"an engine that gives no result", fakeRenewer{err: &engineError{path: "/opt/acrdiag", err: errors.New("exit status 2 unknown command")}}, nil, nil, cause.Unknown, "gave no result"},
+		{"an engine that gives no result", fakeRenewer{err: &engineproc.Error{Path: "/opt/acrdiag", Err: errors.New("exit status 2 unknown command")}}, nil, nil, cause.Unknown, "gave no result"},
 		{"an invalid configuration", fakeRenewer{}, nil, badConfig, cause.ConfigInvalid, "config.json: invalid JSON at line 3, column 2"},
 		{"a lock wait that ran out", fakeRenewer{}, lockedCache{}, nil, cause.CacheLocked, "waited 1m0s"},
-		{"no identity", fakeRenewer{res: token.RenewResult{Cause: cause.AuthNoIdentity, Detail: "no credential of the chain has an identity"}}, nil, nil, cause.AuthNoIdentity, ""},
+		{"no identity", fakeRenewer{res: engineproc.RenewResult{Cause: cause.AuthNoIdentity, Detail: "no credential of the chain has an identity"}}, nil, nil, cause.AuthNoIdentity, ""},
 	}
 	for _, tt := range tests {
 		dir := t.TempDir()
 		cache := tt.cache
 		if cache == nil {
-			cache = token.NullCache{}
+			cache = tokencache.NullCache{}
 		}
 		h := New(WithConfig(config.Config{CacheDir: dir}, tt.cfgErr), WithStore(emptyStore{}), WithCache(cache), WithRenewer(tt.renewer), WithStderr(io.Discard))
 		_, _, err := h.Get(host)
@@ -101,9 +101,9 @@ func TestRenewerFailureOutOfTime(t *testing.T) {
 	}
 }
 
-func TestExecRenewerMissingEngine(t *testing.T) {
+func TestEngineRenewMissingEngine(t *testing.T) {
 	t.Setenv("ACRDIAG_ENGINE", filepath.Join(t.TempDir(), "nothing-here"))
-	_, err := execRenewer{}.Renew(context.Background(), loginserver.LoginServer{Host: "r.azurecr.io"})
+	_, err := engineproc.Renew(context.Background(), loginserver.LoginServer{Host: "r.azurecr.io"})
 	if e := renewerFailure(context.Background(), "r.azurecr.io", err); e.Cause != cause.EngineMissing || !strings.Contains(e.Detail, "ACRDIAG_ENGINE names") {
 		t.Errorf("ACRDIAG_ENGINE naming nothing: %v", e)
 	}
@@ -112,7 +112,7 @@ func TestExecRenewerMissingEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("ACRDIAG_ENGINE", notExec)
-	_, err = execRenewer{}.Renew(context.Background(), loginserver.LoginServer{Host: "r.azurecr.io"})
+	_, err = engineproc.Renew(context.Background(), loginserver.LoginServer{Host: "r.azurecr.io"})
 	if e := renewerFailure(context.Background(), "r.azurecr.io", err); e.Cause != cause.EngineMissing || !strings.Contains(e.Detail, "cannot be run") {
 		t.Errorf("an engine that is not executable: %v", e)
 	}

@@ -1,12 +1,11 @@
 package helper
 
 import (
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 	"sync"
 	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
-
-	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // The helper runs once per Docker request and most requests need only part of it: the store and the cache
@@ -32,23 +31,23 @@ type lazyCache struct {
 	dir         string
 	lockTimeout time.Duration
 	once        sync.Once
-	cache       token.Cache
+	cache       tokencache.Cache
 }
 
-func (l *lazyCache) get() token.Cache {
+func (l *lazyCache) get() tokencache.Cache {
 	l.once.Do(func() {
-		l.cache, _ = token.OpenFileCache(l.dir)
-		if fc, ok := l.cache.(*token.FileCache); ok {
+		l.cache, _ = tokencache.OpenFileCache(l.dir)
+		if fc, ok := l.cache.(*tokencache.FileCache); ok {
 			fc.LockTimeout = l.lockTimeout
 		}
 	})
 	return l.cache
 }
 
-func (l *lazyCache) Get(host, identity string) (token.Entry, bool) {
+func (l *lazyCache) Get(host, identity string) (tokencache.Entry, bool) {
 	return l.get().Get(host, identity)
 }
 func (l *lazyCache) Delete(host string) error { return l.get().Delete(host) }
-func (l *lazyCache) Fill(host, identity string, fresh func(token.Entry) bool, fetch func() (token.Entry, error)) (token.Entry, error) {
+func (l *lazyCache) Fill(host, identity string, fresh func(tokencache.Entry) bool, fetch func() (tokencache.Entry, error)) (tokencache.Entry, error) {
 	return l.get().Fill(host, identity, fresh, fetch)
 }

@@ -16,20 +16,20 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/enginepath"
+	"github.com/acrdiag/acrdiag/internal/engineproc"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // scriptedRenewer answers every renewal with what answer returns, and counts them.
 type scriptedRenewer struct {
 	n      atomic.Int32
 	delay  time.Duration
-	answer func() (token.RenewResult, error)
+	answer func() (engineproc.RenewResult, error)
 }
 
-func (c *scriptedRenewer) Renew(context.Context, loginserver.LoginServer) (token.RenewResult, error) {
+func (c *scriptedRenewer) Renew(context.Context, loginserver.LoginServer) (engineproc.RenewResult, error) {
 	c.n.Add(1)
 	time.Sleep(c.delay)
 	return c.answer()
@@ -49,7 +49,7 @@ func newRenewalHelper(t *testing.T, r Renewer) *renewalHelper {
 	rh := &renewalHelper{now: time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC), dir: t.TempDir()}
 	rh.logFile = filepath.Join(rh.dir, "helper.log")
 	clock := func() time.Time { rh.mu.Lock(); defer rh.mu.Unlock(); return rh.now }
-	cache := &token.FileCache{Dir: rh.dir, Now: clock}
+	cache := &tokencache.FileCache{Dir: rh.dir, Now: clock}
 	rh.Helper = New(WithConfig(config.Config{CacheDir: rh.dir, LogFile: rh.logFile}, nil), WithStore(emptyStore{}),
 		WithCache(cache), WithRenewer(r), WithClock(clock), WithStderr(io.Discard))
 	rh.identity = func() string { return "id" }
@@ -86,8 +86,8 @@ func TestTokenLifetimeDecisions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var rh *renewalHelper
-			r := &scriptedRenewer{answer: func() (token.RenewResult, error) {
-				return token.RenewResult{RefreshToken: "refresh-token", ExpiresOn: rh.now.Add(tt.life), Principal: "ci-sp"}, nil
+			r := &scriptedRenewer{answer: func() (engineproc.RenewResult, error) {
+				return engineproc.RenewResult{RefreshToken: "refresh-token", ExpiresOn: rh.now.Add(tt.life), Principal: "ci-sp"}, nil
 			}}
 			rh = newRenewalHelper(t, r)
 			for i := range 3 {
@@ -100,11 +100,11 @@ func TestTokenLifetimeDecisions(t *testing.T) {
 					if rec, _ := lastfailure.Last(rh.dir, renewHost); rec.Cause != cause.AuthTokenExpired {
 						t.Errorf("record %+v", rec)
 					}
-				} else if err != nil || user != token.EmptyGUID || secret != "refresh-token" {
+				} else if err != nil || user != loginserver.EmptyGUID || secret != "refresh-token" {
 					t.Fatalf("get %d = %q %q %v", i, user, secret, err)
 				}
 				rh.advance(time.Minute)
-				rh.advance(token.MaxFailureShare) // a refusal shared with other calls has lapsed by the next
+				rh.advance(tokencache.MaxFailureShare) // a refusal shared with other calls has lapsed by the next
 			}
 			if n := r.n.Load(); n != tt.renewals3 {
 				t.Errorf("three gets renewed %d times, want %d", n, tt.renewals3)
@@ -123,8 +123,8 @@ func TestTokenLifetimeDecisions(t *testing.T) {
 // expiry, then renewed.
 func TestShortLivedTokenIsRenewedBeforeItExpires(t *testing.T) {
 	var rh *renewalHelper
-	r := &scriptedRenewer{answer: func() (token.RenewResult, error) {
-		return token.RenewResult{RefreshToken: "refresh-token", ExpiresOn: rh.now.Add(20 * time.Minute)}, nil
+	r := &scriptedRenewer{answer: func() (engineproc.RenewResult, error) {
+		return engineproc.RenewResult{RefreshToken: "refresh-token", ExpiresOn: rh.now.Add(20 * time.Minute)}, nil
 	}}
 	rh = newRenewalHelper(t, r)
 	for _, at := range []time.Duration{0, 10 * time.Minute, 17*time.Minute + 59*time.Second} {
@@ -147,8 +147,8 @@ func TestShortLivedTokenIsRenewedBeforeItExpires(t *testing.T) {
 // registry; a failure found without asking anyone (no engine, an invalid configuration) or a refusal of the
 // proxy is not shared.
 func TestRenewalFailuresAreShared(t *testing.T) {
-	throttled := func() (token.RenewResult, error) {
-		return token.RenewResult{Cause: cause.RegistryThrottled, Detail: "exchange an Entra token with " + renewHost +
+	throttled := func() (engineproc.RenewResult, error) {
+		return engineproc.RenewResult{Cause: cause.RegistryThrottled, Detail: "exchange an Entra token with " + renewHost +
 			": HTTP 429 TOOMANYREQUESTS: Too many requests. (retry after 45s) (correlation id 1234)"}, nil
 	}
 	t.Run("concurrent calls", func(t *testing.T) {
@@ -191,8 +191,8 @@ func TestRenewalFailuresAreShared(t *testing.T) {
 		}
 	})
 	t.Run("30 s", func(t *testing.T) {
-		r := &scriptedRenewer{answer: func() (token.RenewResult, error) {
-			return token.RenewResult{Cause: cause.NetworkTimeout, Detail: "exchange an Entra token with " + renewHost + ": timeout awaiting response headers"}, nil
+		r := &scriptedRenewer{answer: func() (engineproc.RenewResult, error) {
+			return engineproc.RenewResult{Cause: cause.NetworkTimeout, Detail: "exchange an Entra token with " + renewHost + ": timeout awaiting response headers"}, nil
 		}}
 		rh := newRenewalHelper(t, r)
 		_, _, _ = rh.Get(renewHost)
@@ -207,8 +207,8 @@ func TestRenewalFailuresAreShared(t *testing.T) {
 		}
 	})
 	t.Run("no identity answers not found, shared", func(t *testing.T) {
-		r := &scriptedRenewer{answer: func() (token.RenewResult, error) {
-			return token.RenewResult{Cause: cause.AuthNoIdentity, Detail: "no credential of the chain has an identity"}, nil
+		r := &scriptedRenewer{answer: func() (engineproc.RenewResult, error) {
+			return engineproc.RenewResult{Cause: cause.AuthNoIdentity, Detail: "no credential of the chain has an identity"}, nil
 		}}
 		rh := newRenewalHelper(t, r)
 		for range 2 {
@@ -221,13 +221,13 @@ func TestRenewalFailuresAreShared(t *testing.T) {
 		}
 	})
 	t.Run("local failures are not shared", func(t *testing.T) {
-		for _, answer := range []func() (token.RenewResult, error){
-			func() (token.RenewResult, error) { return token.RenewResult{}, enginepath.ErrNotFound },
-			func() (token.RenewResult, error) {
-				return token.RenewResult{Cause: cause.ConfigInvalid, Detail: "configuration file x: invalid JSON"}, nil
+		for _, answer := range []func() (engineproc.RenewResult, error){
+			func() (engineproc.RenewResult, error) { return engineproc.RenewResult{}, engineproc.ErrNotFound },
+			func() (engineproc.RenewResult, error) {
+				return engineproc.RenewResult{Cause: cause.ConfigInvalid, Detail: "configuration file x: invalid JSON"}, nil
 			},
-			func() (token.RenewResult, error) {
-				return token.RenewResult{Cause: cause.NetworkProxyError, Detail: "the proxy 127.0.0.1:3128 refused CONNECT " + renewHost + ":443: 403 Forbidden"}, nil
+			func() (engineproc.RenewResult, error) {
+				return engineproc.RenewResult{Cause: cause.NetworkProxyError, Detail: "the proxy 127.0.0.1:3128 refused CONNECT " + renewHost + ":443: 403 Forbidden"}, nil
 			},
 		} {
 			r := &scriptedRenewer{answer: answer}
@@ -258,8 +258,8 @@ func TestRetryAfter(t *testing.T) {
 // TestSharedFailureHoldsNoSecret: what a failure shares through the cache is redacted like every record.
 func TestSharedFailureHoldsNoSecret(t *testing.T) {
 	const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDAsImlzcyI6InRlc3QifQ.c2lnbmF0dXJlLXNpZ25hdHVyZQ"
-	r := &scriptedRenewer{answer: func() (token.RenewResult, error) {
-		return token.RenewResult{Cause: cause.Unknown, Detail: "the registry echoed " + jwt}, nil
+	r := &scriptedRenewer{answer: func() (engineproc.RenewResult, error) {
+		return engineproc.RenewResult{Cause: cause.Unknown, Detail: "the registry echoed " + jwt}, nil
 	}}
 	rh := newRenewalHelper(t, r)
 	_, _, _ = rh.Get(renewHost)

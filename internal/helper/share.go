@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // A renewal that failed is shared through the cache with the helpers that wait for the same token and those
@@ -20,7 +20,7 @@ import (
 const failureShare = 30 * time.Second
 
 // shareFor is how long a failure of cause id is shared: a throttling registry's Retry-After (at most
-// token.MaxFailureShare), else failureShare. Not shared: what the helper finds without asking anyone (no
+// tokencache.MaxFailureShare), else failureShare. Not shared: what the helper finds without asking anyone (no
 // engine, an invalid configuration or name), and a refusal of the proxy, which answers at once without the
 // registry ever being asked: both must work the moment they are fixed.
 func shareFor(id, detail string) time.Duration {
@@ -29,15 +29,15 @@ func shareFor(id, detail string) time.Duration {
 		return 0
 	case cause.RegistryThrottled:
 		if d := retryAfter(detail); d > 0 {
-			return min(d, token.MaxFailureShare)
+			return min(d, tokencache.MaxFailureShare)
 		}
 	}
 	return failureShare
 }
 
 // failure is a renewal failure, shared for as long as shareFor says.
-func (h *Helper) failure(id, detail string, anonymousPull bool) *token.Failure {
-	f := &token.Failure{Cause: id, Detail: cause.Redact(detail), AnonymousPull: anonymousPull} // kept in a file: never a token
+func (h *Helper) failure(id, detail string, anonymousPull bool) *tokencache.Failure {
+	f := &tokencache.Failure{Cause: id, Detail: cause.Redact(detail), AnonymousPull: anonymousPull} // kept in a file: never a token
 	if d := shareFor(id, detail); d > 0 {
 		f.Until = h.now().Add(d)
 	}
@@ -45,7 +45,7 @@ func (h *Helper) failure(id, detail string, anonymousPull bool) *token.Failure {
 }
 
 // failureDetail is a failure's detail, saying so when it is another call's, shared, and when acrdiag asks again.
-func (h *Helper) failureDetail(f *token.Failure) string {
+func (h *Helper) failureDetail(f *tokencache.Failure) string {
 	if !f.Shared {
 		return f.Detail
 	}

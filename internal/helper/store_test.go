@@ -16,7 +16,8 @@ import (
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 const storeHost = "myregistry.azurecr.io"
@@ -230,7 +231,7 @@ func TestStoreNeverFailsOnOrdinaryInput(t *testing.T) {
 	s, notes := testStore(t)
 	for _, c := range []*credentials.Credentials{
 		{ServerURL: "https://index.docker.io/v1/", Username: "bob", Secret: "pw"},
-		{ServerURL: storeHost, Username: token.EmptyGUID, Secret: "eyJhbGciOiJub25lIn0.eyJleHAiOjF9."},
+		{ServerURL: storeHost, Username: loginserver.EmptyGUID, Secret: "eyJhbGciOiJub25lIn0.eyJleHAiOjF9."},
 		{ServerURL: "https://myregistry.azurecr.io/v2/", Username: "<token>", Secret: "x"},
 		{ServerURL: "localhost:5000", Username: "", Secret: ""},
 		{ServerURL: "ünïcode.example", Username: "ü", Secret: strings.Repeat("s", 50<<10)},
@@ -252,7 +253,7 @@ func TestHelperStoreFailureIsRecorded(t *testing.T) {
 		return &os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}
 	}
 	dir := t.TempDir()
-	h := New(WithConfig(config.Config{CacheDir: dir}, nil), WithStore(s), WithCache(token.NullCache{}), WithStderr(io.Discard))
+	h := New(WithConfig(config.Config{CacheDir: dir}, nil), WithStore(s), WithCache(tokencache.NullCache{}), WithStderr(io.Discard))
 	err := h.Add(storeCreds())
 	assertUserError(t, err, "the disk is full")
 	rec, ok := lastfailure.Last(dir, storeHost)

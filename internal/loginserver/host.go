@@ -7,6 +7,10 @@ import (
 	"strings"
 )
 
+// EmptyGUID is the only username ACR accepts with a token as the password; any other makes ACR take the
+// token for a password and refuse it.
+const EmptyGUID = "00000000-0000-0000-0000-000000000000"
+
 // Cloud is an Azure cloud and the login-server suffix of its registries.
 type Cloud struct {
 	Name   string // as azure-cli names it: AzureCloud, AzureChinaCloud...

@@ -13,7 +13,7 @@ import (
 	"github.com/docker/cli/cli-plugins/metadata"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
-	"github.com/acrdiag/acrdiag/internal/enginepath"
+	"github.com/acrdiag/acrdiag/internal/engineproc"
 	"github.com/acrdiag/acrdiag/internal/version"
 )
 
@@ -64,7 +64,7 @@ func applyGlobalFlags(global []string) {
 
 // RunEngine runs the engine with the terminal and streams of this process and returns its exit status.
 func RunEngine(args []string) int {
-	path, err := enginepath.Find()
+	path, err := engineproc.Find()
 	if err != nil {
 		engineMissing(err.Error())
 		return 2

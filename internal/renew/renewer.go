@@ -7,8 +7,8 @@ import (
 	"net/http"
 
 	"github.com/acrdiag/acrdiag/internal/acr"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
-	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // Exchanger trades an Entra token for an ACR refresh token; acr.Client is one.
@@ -25,10 +25,10 @@ type Renewer struct {
 // Renewed is a fresh refresh token and what it says.
 type Renewed struct {
 	RefreshToken string
-	Claims       token.Claims // of the refresh token
-	Entra        token.Claims // of the Entra token that was exchanged
-	Audience     string       // the Entra scope that worked
-	ARMFallback  bool         // the ACR audience failed and the ARM audience worked
+	Claims       jwt.Claims // of the refresh token
+	Entra        jwt.Claims // of the Entra token that was exchanged
+	Audience     string     // the Entra scope that worked
+	ARMFallback  bool       // the ACR audience failed and the ARM audience worked
 }
 
 // EntraError is a failure to get an Entra token for any audience.
@@ -80,7 +80,7 @@ func (r *Renewer) try(ctx context.Context, ls loginserver.LoginServer, scope str
 	if err != nil {
 		return Renewed{}, &EntraError{Err: err}
 	}
-	ec, err := token.Inspect(entra)
+	ec, err := jwt.Inspect(entra)
 	if err != nil {
 		return Renewed{}, &EntraError{Err: fmt.Errorf("the Entra token is unreadable: %w", err)}
 	}
@@ -88,7 +88,7 @@ func (r *Renewer) try(ctx context.Context, ls loginserver.LoginServer, scope str
 	if err != nil {
 		return Renewed{}, err
 	}
-	rc, err := token.Inspect(rt)
+	rc, err := jwt.Inspect(rt)
 	if err != nil {
 		return Renewed{}, fmt.Errorf("exchange with %s: the refresh token is unreadable: %w", ls.Host, err)
 	}

@@ -15,7 +15,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/netproxy"
-	"github.com/acrdiag/acrdiag/internal/token"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // Scopes of the Entra tokens the exchange accepts.
@@ -45,17 +45,17 @@ type Source interface {
 
 // ChainFor is the credential chain the configuration selects for a registry: the configured cloud, or the
 // one the login server's suffix tells.
-func ChainFor(cfg config.Config, ls loginserver.LoginServer) token.ChainOptions {
+func ChainFor(cfg config.Config, ls loginserver.LoginServer) tokencache.ChainOptions {
 	cloud := cfg.Cloud
 	if cloud == "" {
 		cloud = ls.Cloud.Name
 	}
-	return token.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud}
+	return tokencache.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud}
 }
 
 // chainSource is the azidentity default chain, built on first use so that a cached answer pays for none of it.
 type chainSource struct {
-	opts token.ChainOptions
+	opts tokencache.ChainOptions
 	once sync.Once
 	cred azcore.TokenCredential
 	err  error
@@ -66,7 +66,7 @@ type chainSource struct {
 
 // NewChainSource returns the Entra token source for the machine's identity: environment service principal
 // (secret or certificate), workload identity, managed identity, Azure CLI, Azure Developer CLI.
-func NewChainSource(opts token.ChainOptions) Source {
+func NewChainSource(opts tokencache.ChainOptions) Source {
 	listen()
 	return &chainSource{opts: opts}
 }

@@ -1,4 +1,4 @@
-package token
+package tokencache
 
 import (
 	"errors"

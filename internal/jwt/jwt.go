@@ -1,4 +1,4 @@
-package token
+package jwt
 
 import (
 	"encoding/base64"
@@ -11,10 +11,6 @@ import (
 
 // ACRIssuer is the iss claim of tokens ACR issues.
 const ACRIssuer = "Azure Container Registry"
-
-// EmptyGUID is the only username ACR accepts with a token as the password; any other makes ACR take the
-// token for a password and refuse it.
-const EmptyGUID = "00000000-0000-0000-0000-000000000000"
 
 // maxTokenSize bounds what is parsed as a token; real ACR tokens are a few kilobytes.
 const maxTokenSize = 64 << 10

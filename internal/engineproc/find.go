@@ -1,6 +1,4 @@
-// Package enginepath finds the acrdiag engine, the binary that does the network work for the credential
-// helper and the plugin.
-package enginepath
+package engineproc
 
 import (
 	"errors"

@@ -1,4 +1,4 @@
-package helper
+package engineproc
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 
 // runEngine starts the engine and waits for it, so that it and its children end with the helper:
 //   - the engine gets SIGTERM when the helper dies, even by SIGKILL (Pdeathsig), and answers it by
-//     killing its process group (renew.Main);
+//     killing its process group (EndWithParent);
 //   - that group is its own (Setpgid): az, which azidentity runs through /bin/sh, and az's children are in
 //     it, and nothing else is;
 //   - when the engine ends (or the helper's deadline ends it), what is left of its group is killed too,

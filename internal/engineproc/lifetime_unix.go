@@ -1,6 +1,6 @@
 //go:build unix
 
-package renew
+package engineproc
 
 import (
 	"context"
@@ -9,13 +9,13 @@ import (
 	"syscall"
 )
 
-// endWithParent passes the helper's death on to what the renewal runs. The engine ends, and takes az (which
+// EndWithParent passes the helper's death on to what the renewal runs. The engine ends, and takes az (which
 // azidentity runs through /bin/sh -c, beyond the reach of our own exec options) with it, when its parent
 // dies (the parent-death signal on Linux, the parent watched elsewhere) or a signal asks it to: the
 // renewal's context is cancelled and, when the engine leads its own process group (the helper starts it
 // so), the whole group is killed, the engine included, so that nothing of it exchanges a token for a
 // helper that is gone. Run by hand in a shell's group, it only cancels the context. stop undoes it.
-func endWithParent(cancel context.CancelFunc) (stop func()) {
+func EndWithParent(cancel context.CancelFunc) (stop func()) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGINT)
 	gone := parentGone()

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package renew
+package engineproc
 
 import (
 	"os"

@@ -1,6 +1,6 @@
 //go:build !unix
 
-package renew
+package engineproc
 
 import (
 	"context"
@@ -8,9 +8,9 @@ import (
 	"os/signal"
 )
 
-// endWithParent cancels the renewal on an interrupt. Windows has no parent-death signal nor process groups
+// EndWithParent cancels the renewal on an interrupt. Windows has no parent-death signal nor process groups
 // to kill (a job object would be the way); the engine ends when its output pipe breaks or its deadline passes.
-func endWithParent(cancel context.CancelFunc) (stop func()) {
+func EndWithParent(cancel context.CancelFunc) (stop func()) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt)
 	done := make(chan struct{})

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package helper
+package engineproc
 
 import (
 	"errors"
@@ -10,7 +10,7 @@ import (
 
 // runEngine starts the engine in a process group of its own and waits for it; the helper's deadline ends the
 // whole group (the engine and the az it runs). There is no parent-death signal here: the engine watches its
-// parent itself (renew.Main) and kills its group when the helper is gone.
+// parent itself (EndWithParent) and kills its group when the helper is gone.
 func runEngine(cmd *exec.Cmd) (started bool, err error) {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error {
