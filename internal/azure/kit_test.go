@@ -11,6 +11,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/acrtest"
 	"github.com/acrdiag/acrdiag/internal/azure"
+	"github.com/acrdiag/acrdiag/internal/renew"
 )
 
 // The client against the test kit's fake Azure Resource Manager, Resource Graph and Log Analytics, through
@@ -53,7 +54,7 @@ func startKit(t *testing.T) *acrtest.Kit {
 }
 
 func client(k *acrtest.Kit, identity string) *azure.Client {
-	return azure.New(azure.Credential(kitSource{k, identity}), azure.WithTransport(k.Client()))
+	return azure.New(renew.Credential(kitSource{k, identity}), azure.WithTransport(k.Client()))
 }
 
 func TestFindAndReadRegistry(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/acrtest"
 	"github.com/acrdiag/acrdiag/internal/azure"
+	"github.com/acrdiag/acrdiag/internal/renew"
 )
 
 // A refusal is an answer: a proxy that refuses or closes the CONNECT to management.azure.com, and a proxy
@@ -56,7 +57,7 @@ func TestRefusalsAreNotRetried(t *testing.T) {
 				proxy = k.ProxyURL
 			}
 			before := len(k.Requests(acrtest.Filter{Service: "proxy", Host: "management.azure.com:443"}))
-			c := azure.New(azure.Credential(kitSource{k, "ci-sp"}), azure.WithTransport(proxyClient(t, k, proxy)))
+			c := azure.New(renew.Credential(kitSource{k, "ci-sp"}), azure.WithTransport(proxyClient(t, k, proxy)))
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			start := time.Now()

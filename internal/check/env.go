@@ -84,7 +84,7 @@ func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	chain.NoRetry = true // a diagnosis answers within its deadline
 	e.Source = &memoSource{inner: renew.NewChainSource(chain)}
 	e.ACR = acr.NewClient()
-	e.ARM = azure.New(azure.Credential(e.Source), azure.WithCloud(chain.Cloud), azure.WithTransport(&http.Client{Transport: netproxy.Transport()}))
+	e.ARM = azure.New(renew.Credential(e.Source), azure.WithCloud(chain.Cloud), azure.WithTransport(&http.Client{Transport: netproxy.Transport()}))
 	return e
 }
 

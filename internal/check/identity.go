@@ -23,14 +23,9 @@ type entraResult struct {
 func (e *Env) getEntra() (entraResult, error) {
 	ctx, cancel := context.WithTimeout(e.ctx, e.timeout)
 	defer cancel()
-	tok, acrErr := e.Source.Token(ctx, renew.ScopeACR)
-	scope := renew.ScopeACR
-	if acrErr != nil {
-		scope = renew.ARMScope(e.LS.Cloud.Name)
-		var err error
-		if tok, err = e.Source.Token(ctx, scope); err != nil {
-			return entraResult{}, &renew.EntraError{Err: acrErr}
-		}
+	tok, scope, acrErr, err := renew.EntraToken(ctx, e.Source, e.LS)
+	if err != nil {
+		return entraResult{}, err
 	}
 	c, err := jwt.Inspect(tok)
 	if err != nil {

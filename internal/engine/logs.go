@@ -60,7 +60,7 @@ func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, in
 	defer cancel()
 	chain := renew.ChainFor(cfg, ls)
 	src := renew.NewChainSource(chain)
-	client := azure.New(azure.Credential(src), azure.WithCloud(chain.Cloud))
+	client := azure.New(renew.Credential(src), azure.WithCloud(chain.Cloud))
 	fail := func(what string, err error) error {
 		msg := fmt.Sprintf("logs: %s: %v", what, err)
 		var nf *azure.NotFoundError

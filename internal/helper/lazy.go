@@ -1,11 +1,12 @@
 package helper
 
 import (
-	"github.com/acrdiag/acrdiag/internal/tokencache"
 	"sync"
 	"time"
 
 	"github.com/docker/docker-credential-helpers/credentials"
+
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // The helper runs once per Docker request and most requests need only part of it: the store and the cache

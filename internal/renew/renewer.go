@@ -49,6 +49,21 @@ type FallbackError struct {
 func (e *FallbackError) Error() string { return e.Err.Error() }
 func (e *FallbackError) Unwrap() error { return e.Err }
 
+// EntraToken gets an Entra token for a registry by the one audience policy: the ACR audience, else the ARM
+// audience of the registry's cloud. acrErr is the ACR audience's failure when the ARM audience answered;
+// err (an *EntraError) says that neither did, with the ACR audience's reason.
+func EntraToken(ctx context.Context, src Source, ls loginserver.LoginServer) (tok, scope string, acrErr, err error) {
+	tok, acrErr = src.Token(ctx, ScopeACR)
+	if acrErr == nil {
+		return tok, ScopeACR, nil, nil
+	}
+	scope = ARMScope(ls.Cloud.Name)
+	if tok, err = src.Token(ctx, scope); err != nil {
+		return "", "", acrErr, &EntraError{Err: acrErr}
+	}
+	return tok, scope, acrErr, nil
+}
+
 // Renew asks Entra ID for an ACR-audience token and exchanges it; when the ACR audience cannot be had (Azure
 // Local, some SSO setups) or the exchange answers 401 for it, it tries the ARM audience of the registry's cloud.
 func (r *Renewer) Renew(ctx context.Context, ls loginserver.LoginServer) (Renewed, error) {

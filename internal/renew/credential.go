@@ -1,25 +1,21 @@
-package azure
+package renew
 
 import (
 	"context"
-	"github.com/acrdiag/acrdiag/internal/jwt"
 	"strings"
 	"time"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
+
+	"github.com/acrdiag/acrdiag/internal/jwt"
 )
 
-// TokenSource gets Entra access tokens for a scope (renew.Source): the diagnosis shares one, so the
-// identity signs in once for the registry and for ARM.
-type TokenSource interface {
-	Token(ctx context.Context, scope string) (string, error)
-}
+// Credential adapts a Source to the SDK's credential interface, for the Azure Resource Manager clients: the
+// diagnosis shares one Source, so the identity signs in once for the registry and for ARM.
+func Credential(src Source) azcore.TokenCredential { return sourceCredential{src} }
 
-// Credential adapts a TokenSource to the SDK's credential interface.
-func Credential(src TokenSource) azcore.TokenCredential { return sourceCredential{src} }
-
-type sourceCredential struct{ src TokenSource }
+type sourceCredential struct{ src Source }
 
 func (c sourceCredential) GetToken(ctx context.Context, opts policy.TokenRequestOptions) (azcore.AccessToken, error) {
 	tok, err := c.src.Token(ctx, strings.Join(opts.Scopes, " "))
