@@ -1,0 +1,81 @@
+package check
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/acrdiag/acrdiag/internal/acrtest"
+	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/config"
+)
+
+// TestNewEnvParsesOnce: the environment judges the registry name once, with the configured suffixes, and
+// picks the cloud from the suffix; nothing touches the network before Run.
+func TestNewEnvParsesOnce(t *testing.T) {
+	t.Setenv("AZURE_TOKEN_CREDENTIALS", "EnvironmentCredential") // never the instance metadata service
+	tests := []struct {
+		registry, suffix, host, cloud string
+		nameErr                       bool
+	}{
+		{"MyRegistry.azurecr.io", "", "myregistry.azurecr.io", "AzureCloud", false},
+		{"govregistry.azurecr.us", "", "govregistry.azurecr.us", "AzureUSGovernment", false},
+		{"corpregistry.registry.contoso.example", "registry.contoso.example", "corpregistry.registry.contoso.example", "", false},
+		{"corpregistry.registry.contoso.example", "", "", "", true},
+		{"myregistry.azurecr.io.evil.example", "", "", "", true},
+	}
+	for _, tt := range tests {
+		cfg := config.Config{}
+		if tt.suffix != "" {
+			cfg.LoginServerSuffixes = []string{tt.suffix}
+		}
+		e := NewEnv(Options{Registry: tt.registry}, cfg, nil)
+		if (e.Name != nil) != tt.nameErr || e.LS.Host != tt.host || (tt.cloud != "" && e.LS.Cloud.Name != tt.cloud) {
+			t.Errorf("%s (suffix %q): host %q cloud %q name error %v", tt.registry, tt.suffix, e.LS.Host, e.LS.Cloud.Name, e.Name)
+		}
+		if tt.nameErr && e.Host() != tt.registry {
+			t.Errorf("%s: Host() = %q, want the input back", tt.registry, e.Host())
+		}
+	}
+}
+
+// TestDiagnosisInProcess runs the checks in this process against the loopback kit, through its proxy and
+// CA: a healthy registry passes every network check, and the registry's own faults get their causes.
+func TestDiagnosisInProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the kit")
+	}
+	kit := acrtest.Start(t, acrtest.Options{Registries: []acrtest.Registry{
+		{Name: "myregistry", Scenario: acrtest.Healthy},
+		{Name: "firewalled", Scenario: acrtest.Firewall},
+		{Name: "norole", Scenario: acrtest.NoRole},
+	}})
+	for _, kv := range append(kit.Env(), kit.IdentityEnv("ci-sp")...) {
+		k, v, _ := strings.Cut(kv, "=")
+		t.Setenv(k, v)
+	}
+	t.Setenv("AZURE_TOKEN_CREDENTIALS", "EnvironmentCredential")
+	run := func(name string) Report {
+		e := NewEnv(Options{Registry: kit.Host(name), Action: "pull"}, config.Config{}, nil)
+		return Run(context.Background(), e, []Check{mustCheck(t, "dns"), mustCheck(t, "tcp"), mustCheck(t, "tls"),
+			mustCheck(t, "challenge"), mustCheck(t, "identity"), mustCheck(t, "exchange")}, 20*time.Second, nil)
+	}
+	if r := run("myregistry"); !r.OK {
+		t.Errorf("healthy registry: %+v", r.Checks)
+	}
+	for name, want := range map[string]string{"firewalled": cause.NetworkFirewallDenied, "norole": cause.AuthzPullDenied} {
+		if r := run(name); r.OK || !strings.Contains(strings.Join(r.Causes, " "), want) {
+			t.Errorf("%s: causes %v, want %s; checks %+v", name, r.Causes, want, r.Checks)
+		}
+	}
+}
+
+func mustCheck(t *testing.T, id string) Check {
+	t.Helper()
+	c, ok := ByID(id)
+	if !ok {
+		t.Fatalf("no check %q", id)
+	}
+	return c
+}
