@@ -1,4 +1,5 @@
-// Package dockerconfig edits Docker's config.json safely: it changes only the keys acrdiag owns
+// Package dockerconfig reads Docker's config.json (bounded, for explanations and completion) and edits it
+// safely: it changes only the keys acrdiag owns
 // (credHelpers entries, the acrcheck plugin's hooks, features.hooks), keeps every other key as it was,
 // writes atomically through symlinks, and records each change it made, so that Undo takes back acrdiag's
 // own changes and keeps everyone else's.
@@ -6,6 +7,7 @@ package dockerconfig
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -44,18 +46,23 @@ type File struct {
 // ErrInvalid is a config.json that is not a JSON object.
 var ErrInvalid = errors.New("not a valid JSON object")
 
-// Load reads path; a missing file is an empty configuration.
+// maxSize bounds what is read of config.json: real ones are a few kilobytes, and the CLI hook reads it
+// after every failed command.
+const maxSize = 4 << 20
+
+// Load reads path (through a symlink: config.json is often a dotfile link); a missing file is an empty
+// configuration.
 func Load(path string) (*File, error) {
 	f := &File{Path: path, Target: path, keys: map[string]json.RawMessage{}}
 	if t, err := filepath.EvalSymlinks(path); err == nil {
 		f.Target = t
 	}
-	b, err := os.ReadFile(f.Target)
+	b, err := atomicfile.ReadSmall(f.Target, maxSize, false)
 	if errors.Is(err, os.ErrNotExist) {
 		return f, nil
 	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
 	f.Original = b
 	if len(bytes.TrimSpace(b)) == 0 {
@@ -108,6 +115,47 @@ func (f *File) Servers() []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// Login is a login config.json holds inline (auths), decoded: what `docker login` stored without a helper.
+type Login struct {
+	Username, Secret string
+}
+
+// InlineLogin returns the login stored inline for host, under its bare or https:// key.
+func (f *File) InlineLogin(host string) (Login, bool) {
+	var auths map[string]struct {
+		Auth string `json:"auth"`
+	}
+	if f.get("auths", &auths) != nil {
+		return Login{}, false
+	}
+	entry, ok := auths[host]
+	if !ok {
+		entry, ok = auths["https://"+host]
+	}
+	if !ok || entry.Auth == "" {
+		return Login{}, false
+	}
+	raw, err := base64.StdEncoding.DecodeString(entry.Auth)
+	if err != nil {
+		return Login{}, false
+	}
+	user, secret, _ := strings.Cut(string(raw), ":")
+	return Login{Username: user, Secret: secret}, true
+}
+
+// HelperFor is the credential helper Docker asks for host's credentials: its credHelpers entry, else
+// credsStore; "" when Docker keeps them in the file itself.
+func (f *File) HelperFor(host string) string {
+	var helpers map[string]string
+	var store string
+	_ = f.get("credHelpers", &helpers)
+	_ = f.get("credsStore", &store)
+	if h := helpers[host]; h != "" {
+		return h
+	}
+	return store
 }
 
 // get decodes a key into v; a missing key leaves v as it is.

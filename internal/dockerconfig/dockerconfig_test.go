@@ -1,6 +1,7 @@
 package dockerconfig
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -211,4 +212,43 @@ func FuzzApply(f *testing.F) {
 			t.Fatalf("no credHelpers entry:\n%s", b)
 		}
 	})
+}
+
+// TestReadAccessors: what explanations read of config.json, and a file too big to be Docker's refused
+// before it is read.
+func TestReadAccessors(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "config.json")
+	body := `{"auths":{"https://old.azurecr.io":{"auth":"` + base64.StdEncoding.EncodeToString([]byte("admin:pa:ss")) + `"},"bad.azurecr.io":{"auth":"%%"}},
+		"credsStore":"desktop","credHelpers":{"ci.azurecr.io":"acrdiag"}}`
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := f.InlineLogin("old.azurecr.io"); !ok || l.Username != "admin" || l.Secret != "pa:ss" {
+		t.Errorf("inline login under https://: %+v %v", l, ok)
+	}
+	if _, ok := f.InlineLogin("bad.azurecr.io"); ok {
+		t.Error("an undecodable auth was returned")
+	}
+	if h := f.HelperFor("ci.azurecr.io"); h != "acrdiag" {
+		t.Errorf("credHelpers entry: %q", h)
+	}
+	if h := f.HelperFor("other.azurecr.io"); h != "desktop" {
+		t.Errorf("credsStore fallback: %q", h)
+	}
+	big, err := os.Create(filepath.Join(dir, "big.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := big.Truncate(1 << 30); err != nil { // sparse: a gigabyte that costs no disk
+		t.Fatal(err)
+	}
+	_ = big.Close()
+	if _, err := Load(big.Name()); err == nil || !strings.Contains(err.Error(), "big.json") {
+		t.Errorf("a 1 GiB config.json: %v", err)
+	}
 }

@@ -1,17 +1,14 @@
 package explain
 
 import (
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"time"
 
-	"github.com/acrdiag/acrdiag/internal/atomicfile"
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/dockerconfig"
 	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
@@ -26,19 +23,6 @@ type Machine struct {
 	FailureWithin time.Duration // how old a helper failure may be to explain the text
 	Now           time.Time
 	lookPath      func(string) (string, error)
-}
-
-// maxDockerConfig bounds what is read of config.json: real ones are a few kilobytes.
-const maxDockerConfig = 4 << 20
-
-// dockerConfig is the part of config.json an explanation looks at.
-type dockerConfig struct {
-	Auths map[string]struct {
-		Auth          string `json:"auth"`
-		IdentityToken string `json:"identitytoken"`
-	} `json:"auths"`
-	CredsStore  string            `json:"credsStore"`
-	CredHelpers map[string]string `json:"credHelpers"`
 }
 
 // findings returns what the machine knows about host as votes for causes.
@@ -59,8 +43,8 @@ func (m *Machine) findings(f *Facts, host string) []finding {
 			}
 		}
 	}
-	cfg, ok := m.readDockerConfig()
-	if !ok {
+	cfg, err := m.dockerConfig()
+	if err != nil {
 		return out
 	}
 	if host != "" {
@@ -73,34 +57,23 @@ func (m *Machine) findings(f *Facts, host string) []finding {
 	return out
 }
 
-func (m *Machine) readDockerConfig() (dockerConfig, bool) {
-	var cfg dockerConfig
+// dockerConfig reads Docker's config.json; one that is missing or unreadable adds nothing.
+func (m *Machine) dockerConfig() (*dockerconfig.File, error) {
 	if m.DockerConfig == "" {
-		return cfg, false
+		return nil, os.ErrNotExist
 	}
-	b, err := atomicfile.ReadSmall(m.DockerConfig, maxDockerConfig, true) // config.json is often a dotfile link
-	if err != nil || json.Unmarshal(b, &cfg) != nil {
-		return cfg, false
-	}
-	return cfg, true
+	return dockerconfig.Load(m.DockerConfig)
 }
 
 // storedCredentials judges the credentials config.json holds inline for host: an expired token, a token
 // stored under a username other than the empty GUID.
-func (m *Machine) storedCredentials(cfg dockerConfig, host string, now time.Time) []finding {
-	entry, ok := cfg.Auths[host]
+func (m *Machine) storedCredentials(cfg *dockerconfig.File, host string, now time.Time) []finding {
+	login, ok := cfg.InlineLogin(host)
 	if !ok {
-		entry, ok = cfg.Auths["https://"+host]
-	}
-	if !ok || entry.Auth == "" {
 		return nil
 	}
-	raw, err := base64.StdEncoding.DecodeString(entry.Auth)
-	if err != nil {
-		return nil
-	}
-	user, secret, _ := strings.Cut(string(raw), ":")
-	claims, err := jwt.Inspect(secret)
+	user := login.Username
+	claims, err := jwt.Inspect(login.Secret)
 	if err != nil {
 		return []finding{{cause.AuthInvalidCredentials, 1, fmt.Sprintf("Docker stores a password login for %s (user %s)", host, user)}}
 	}
@@ -116,11 +89,8 @@ func (m *Machine) storedCredentials(cfg dockerConfig, host string, now time.Time
 }
 
 // helperFor names the credential helper Docker uses for host, and says when its program is missing.
-func (m *Machine) helperFor(cfg dockerConfig, host string) []finding {
-	name := cfg.CredHelpers[host]
-	if name == "" {
-		name = cfg.CredsStore
-	}
+func (m *Machine) helperFor(cfg *dockerconfig.File, host string) []finding {
+	name := cfg.HelperFor(host)
 	if name == "" {
 		return nil
 	}
@@ -132,7 +102,7 @@ func (m *Machine) helperFor(cfg dockerConfig, host string) []finding {
 	if _, err := lookPath(program); err != nil {
 		return []finding{{cause.DockerCredentialStore, 4, fmt.Sprintf("config.json sends %s to %s, which is not on PATH", host, program)}}
 	}
-	if name != "acrdiag" && strings.HasSuffix(host, ".azurecr.io") {
+	if name != "acrdiag" { // host is the ACR login server the text names
 		return []finding{{cause.DockerCredentialStore, 1, fmt.Sprintf("Docker asks %s for %s's credentials", program, host)}}
 	}
 	return nil
