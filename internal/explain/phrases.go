@@ -113,8 +113,8 @@ var signals = sync.OnceValue(buildSignals)
 
 func buildSignals() []signal {
 	return []signal{
-		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|DOCKER_DAEMON_ERROR|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
-		sig(cause.DockerDaemonUnreachable, 2, `DOCKER_COMMAND_ERROR|docker\.sock: connect`),
+		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
+		sig(cause.DockerDaemonUnreachable, 2, `docker\.sock: connect`),
 		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
 		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+ in the manifest list|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
@@ -125,8 +125,8 @@ func buildSignals() []signal {
 		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
 		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase`),
 		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
-		sig(cause.RegistryNotFound, 3, `could not be found in subscription|no resource with type microsoft\.containerregistry/registries|ParentResourceNotFound|parent resource [^\n]*containerregistry/registries[^\n]* could not be found|please verify that the registry exists|NXDOMAIN|LOGIN_SERVER_ERROR`),
-		sig(cause.RegistryNotFound, 2, `Could not connect to the registry login server|CONNECTIVITY_DNS_ERROR`),
+		sig(cause.RegistryNotFound, 3, `could not be found in subscription|no resource with type microsoft\.containerregistry/registries|parent resource [^\n]*containerregistry/registries[^\n]* could not be found|please verify that the registry exists|NXDOMAIN`),
+		sig(cause.RegistryNotFound, 2, `Could not connect to the registry login server`),
 		sig(cause.RegistryThrottled, 3, `toomanyrequests|too many requests|CONNECTIVITY_TOOMANYREQUESTS_ERROR|response code: 429|status: 429|429 too many`),
 		sig(cause.RegistryManifestUnknown, 3, `manifest unknown|MANIFEST_UNKNOWN|manifest tagged by .* is not found|NAME_UNKNOWN|repository name not known to registry|manifest for .* not found`),
 		sig(cause.RegistryManifestUnknown, 3, `code = NotFound|name unknown: repository`),
@@ -136,13 +136,13 @@ func buildSignals() []signal {
 		sig(cause.NetworkProxyError, 3, `proxyconnect|proxy authentication required|407\b|proxy error|tunnel connection failed|HTTPS_PROXY|proxy refused`),
 		sig(cause.NetworkTLSError, 3, `x509:|tls: failed to verify|certificate signed by unknown authority|certificate has expired|certificate is valid for|CONNECTIVITY_SSL_ERROR|CERTIFICATE_VERIFY_FAILED|self[- ]signed certificate`),
 		sig(cause.NetworkConnectionReset, 1, `: EOF\b`),
-		sig(cause.NetworkFirewallDenied, 3, `client with ip '[^'\n]*' is not allowed access|aka\.ms/acr/firewall|CONNECTIVITY_FORBIDDEN_ERROR|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
+		sig(cause.NetworkFirewallDenied, 3, `client with ip '[^'\n]*' is not allowed access|aka\.ms/acr/firewall|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
 		sig(cause.NetworkFirewallDenied, 3, `did not issue a challenge`),
 		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|denied: client`),
 		sig(cause.NetworkFirewallDenied, 1, `"code":"DENIED"`),
 		sig(cause.AuthzPullDenied, 3, `retrieving permissions failed`),
 		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
-		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|InvalidAuthenticationInfo|data endpoint`),
+		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|data endpoint`),
 		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credentials? (?:found|available|in the chain)|executable not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found|CredentialUnavailable|Connect-AzAccount|to set up account|failed to retrieve a token from the included credentials|authentication unavailable`),
 		sig(cause.AuthTokenExpired, 3, `AADSTS700082|AADSTS50173|AADSTS700024|token (is |has )?expired|expired token|stored credentials invalid or expired|the refresh token has expired|lifetime validation failed`),
 		sig(cause.AuthTokenExpired, 2, `error="invalid_token"|invalid_token`),
@@ -157,8 +157,8 @@ func buildSignals() []signal {
 		// az falls back to the admin user after an Entra failure, so "admin user is disabled" often trails the real cause.
 		sig(cause.AuthAdminUserDisabled, 2, `admin user is disabled|admin-enabled|with admin enabled|admin credentials on the acr are disabled`),
 		sig(cause.AuthAnonymousPullBlocked, 3, `pull access denied`),
-		sig(cause.AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|CONNECTIVITY_ACCESS_TOKEN_ERROR|access to registry .* was denied\. response code: 401`),
-		sig(cause.AuthzPullDenied, 2, `pull access denied|CONNECTIVITY_REFRESH_TOKEN_ERROR`),
+		sig(cause.AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|access to registry .* was denied\. response code: 401`),
+		sig(cause.AuthzPullDenied, 2, `pull access denied`),
 		sig(cause.AuthzPullDenied, 1, `authentication required, visit https://aka\.ms/acr/authorization|unauthorized\b`),
 		sig(cause.AuthzPullDenied, 1, `failed to authorize`),
 		sig(cause.AuthzPushDenied, 3, `"action":"push"|action:push|insufficient_scope[^\n]*push|push[^\n]*insufficient_scope|metadata_write[^\n]*insufficient_scope|AcrPush`),
