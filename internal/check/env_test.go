@@ -2,6 +2,8 @@ package check
 
 import (
 	"context"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -40,33 +42,47 @@ func TestNewEnvParsesOnce(t *testing.T) {
 	}
 }
 
-// TestDiagnosisInProcess runs the checks in this process against the loopback kit, through its proxy and
-// CA: a healthy registry passes every network check, and the registry's own faults get their causes.
+// TestDiagnosisInProcess runs the checks in a process of this test binary against the loopback kit,
+// through its proxy and CA: a healthy registry passes every network check, and the registry's own faults
+// get their causes. The checks run in a child of the test binary because Go reads the proxy and CA
+// environment once per process, and other tests here have read it already.
 func TestDiagnosisInProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts the kit")
+	}
+	if os.Getenv("ACRDIAG_CHECK_CHILD") != "" {
+		diagnoseKitRegistries(t)
+		return
 	}
 	kit := acrtest.Start(t, acrtest.Options{Registries: []acrtest.Registry{
 		{Name: "myregistry", Scenario: acrtest.Healthy},
 		{Name: "firewalled", Scenario: acrtest.Firewall},
 		{Name: "norole", Scenario: acrtest.NoRole},
 	}})
-	for _, kv := range append(kit.Env(), kit.IdentityEnv("ci-sp")...) {
-		k, v, _ := strings.Cut(kv, "=")
-		t.Setenv(k, v)
+	cmd := exec.Command(os.Args[0], "-test.run=^TestDiagnosisInProcess$", "-test.v")
+	cmd.Env = append(os.Environ(), kit.Env()...)
+	cmd.Env = append(cmd.Env, kit.IdentityEnv("ci-sp")...)
+	cmd.Env = append(cmd.Env, "AZURE_TOKEN_CREDENTIALS=EnvironmentCredential", "ACRDIAG_CHECK_CHILD=1",
+		"ACRDIAG_KIT_HOSTS="+kit.Host("myregistry")+","+kit.Host("firewalled")+","+kit.Host("norole"))
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS: TestDiagnosisInProcess") {
+		t.Errorf("the diagnosis in the child: %v\n%s", err, out)
 	}
-	t.Setenv("AZURE_TOKEN_CREDENTIALS", "EnvironmentCredential")
-	run := func(name string) Report {
-		e := NewEnv(Options{Registry: kit.Host(name), Action: "pull"}, config.Config{}, nil)
+}
+
+func diagnoseKitRegistries(t *testing.T) {
+	hosts := strings.Split(os.Getenv("ACRDIAG_KIT_HOSTS"), ",")
+	run := func(host string) Report {
+		e := NewEnv(Options{Registry: host, Action: "pull"}, config.Config{}, nil)
 		return Run(context.Background(), e, []Check{mustCheck(t, "dns"), mustCheck(t, "tcp"), mustCheck(t, "tls"),
 			mustCheck(t, "challenge"), mustCheck(t, "identity"), mustCheck(t, "exchange")}, 20*time.Second, nil)
 	}
-	if r := run("myregistry"); !r.OK {
+	if r := run(hosts[0]); !r.OK {
 		t.Errorf("healthy registry: %+v", r.Checks)
 	}
-	for name, want := range map[string]string{"firewalled": cause.NetworkFirewallDenied, "norole": cause.AuthzPullDenied} {
-		if r := run(name); r.OK || !strings.Contains(strings.Join(r.Causes, " "), want) {
-			t.Errorf("%s: causes %v, want %s; checks %+v", name, r.Causes, want, r.Checks)
+	for host, want := range map[string]string{hosts[1]: cause.NetworkFirewallDenied, hosts[2]: cause.AuthzPullDenied} {
+		if r := run(host); r.OK || !strings.Contains(strings.Join(r.Causes, " "), want) {
+			t.Errorf("%s: causes %v, want %s; checks %+v", host, r.Causes, want, r.Checks)
 		}
 	}
 }

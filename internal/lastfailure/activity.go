@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
+	"github.com/acrdiag/acrdiag/internal/cachedir"
 )
 
 // activityFile names the registry the helper answered for last, so that the CLI hook can tell which
@@ -30,10 +31,11 @@ func NoteActivity(dir, host string) {
 			return // a burst of calls for one registry writes once
 		}
 	}
-	// replaced, never written through: a link planted in its place must not redirect the write
-	if atomicfile.Replace(p, []byte(host), 0o600) != nil && os.MkdirAll(dir, 0o700) == nil {
-		_ = atomicfile.Replace(p, []byte(host), 0o600)
+	if cachedir.Prepare(dir) != nil {
+		return // the token cache has said why once; a hint is not worth a second line
 	}
+	// replaced, never written through: a link planted in its place must not redirect the write
+	_ = atomicfile.Replace(p, []byte(host), 0o600)
 }
 
 // RecentActivity returns the registry the helper was last asked about, if that was within d.

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
+	"github.com/acrdiag/acrdiag/internal/cachedir"
 	"github.com/acrdiag/acrdiag/internal/cause"
 )
 
@@ -37,6 +38,9 @@ func Add(dir string, r Record) error {
 	if r.Time.IsZero() {
 		r.Time = time.Now()
 	}
+	if err := cachedir.Prepare(dir); err != nil {
+		return err // another user's or a shared directory: a record planted there must not be trusted either
+	}
 	records, err := Read(dir)
 	var fe *FileError
 	if errors.As(err, &fe) && !strings.HasPrefix(fe.Reason, "is corrupt") {
@@ -45,9 +49,6 @@ func Add(dir string, r Record) error {
 	records = append([]Record{r}, records...)
 	if len(records) > keep {
 		records = records[:keep]
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
 	}
 	b, err := json.MarshalIndent(records, "", "  ")
 	if err != nil {

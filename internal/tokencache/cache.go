@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
+	"github.com/acrdiag/acrdiag/internal/cachedir"
 	"github.com/acrdiag/acrdiag/internal/filelock"
 )
 
@@ -136,51 +137,11 @@ func OpenFileCache(dir string) (Cache, error) {
 	if dir == "" {
 		return NullCache{}, fmt.Errorf("no cache directory: caching nothing")
 	}
-	if err := prepareDir(dir); err != nil {
-		_, _ = fmt.Fprintln(Warnings, err)
+	if err := cachedir.Prepare(dir); err != nil {
+		_, _ = fmt.Fprintln(Warnings, "acrdiag: not caching tokens:", err)
 		return NullCache{}, err
 	}
 	return &FileCache{Dir: dir}, nil
-}
-
-// DirError is a cache directory acrdiag does not use, and how to fix it.
-type DirError struct {
-	Dir     string
-	Problem string
-	Fix     string
-}
-
-func (e *DirError) Error() string {
-	return fmt.Sprintf("acrdiag: not caching tokens: the cache directory %s %s. Fix: %s", e.Dir, e.Problem, e.Fix)
-}
-
-// prepareDir makes dir 0700 if it does not exist, and checks that an existing one is safe to keep tokens in.
-func prepareDir(dir string) error {
-	st, err := os.Stat(dir)
-	if errors.Is(err, os.ErrNotExist) {
-		if err := os.MkdirAll(dir, 0o700); err != nil {
-			return &DirError{dir, "cannot be created (" + pathErr(err) + ")",
-				"set ACRDIAG_CACHE_DIR to a directory of your own, or make its parent writable: ls -ld " + filepath.Dir(dir)}
-		}
-		_ = os.Chmod(dir, 0o700) // acrdiag's own: exactly 0700, whatever the umask left
-		st, err = os.Stat(dir)
-	}
-	if err != nil {
-		return &DirError{dir, "cannot be used (" + pathErr(err) + ")", "set ACRDIAG_CACHE_DIR to a directory of your own"}
-	}
-	if !st.IsDir() {
-		return &DirError{dir, "is not a directory", "move it away (mv " + dir + " " + dir + ".bak), or set ACRDIAG_CACHE_DIR to a directory of your own"}
-	}
-	return checkDirSafe(dir, st)
-}
-
-// pathErr is an error without the path it repeats.
-func pathErr(err error) string {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err.Error()
-	}
-	return err.Error()
 }
 
 func (c *FileCache) path(host, identity string) string {
