@@ -303,3 +303,15 @@ func (s *session) writeDockerConfig(content string) {
 		s.t.Fatal(err)
 	}
 }
+
+// writeAcrdiagConfig writes the session user's acrdiag config.json.
+func (s *session) writeAcrdiagConfig(content string) {
+	s.t.Helper()
+	dir := filepath.Join(s.home, ".config", "acrdiag")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(content), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+}

@@ -110,6 +110,15 @@ func (f *File) Servers() []string {
 	return out
 }
 
+// CredHelpers is the credHelpers section: registry -> helper name (empty when its shape is unexpected).
+func (f *File) CredHelpers() map[string]string {
+	var helpers map[string]string
+	if f.get("credHelpers", &helpers) != nil {
+		return nil
+	}
+	return helpers
+}
+
 // get decodes a key into v; a missing key leaves v as it is.
 func (f *File) get(key string, v any) error {
 	raw, ok := f.keys[key]

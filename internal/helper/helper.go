@@ -321,13 +321,3 @@ func (h *Helper) Delete(serverURL string) error {
 	}
 	return nil
 }
-
-// List lists stored credentials (server and username, never a secret), without any network call.
-func (h *Helper) List() (map[string]string, error) {
-	list, err := h.store.List()
-	if err != nil {
-		h.warnf("acrdiag: could not list the stored credentials: %s", cause.Summarize(err.Error()))
-		return map[string]string{}, nil
-	}
-	return list, nil
-}
