@@ -134,7 +134,9 @@ func TestPodmanPullPushAfterSetup(t *testing.T) {
 	t.Cleanup(func() { _ = os.RemoveAll(store) })
 	args := []string{"--root", filepath.Join(store, "root"), "--runroot", filepath.Join(store, "run"), "--storage-driver", "vfs",
 		"--cgroup-manager", "cgroupfs", "--events-backend", "none"}
-	podmanRun := func(more ...string) result { return s.mustRun("", podman, append(append([]string{}, args...), more...)...) }
+	podmanRun := func(more ...string) result {
+		return s.mustRun("", podman, append(append([]string{}, args...), more...)...)
+	}
 	// Docker's config.json is read by the containers tools too: move it away, so only auth.json can answer.
 	emptyDocker := filepath.Join(s.home, "empty-docker-config")
 	if err := os.MkdirAll(emptyDocker, 0o700); err != nil {

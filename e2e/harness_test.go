@@ -93,7 +93,7 @@ func newSession(t testing.TB, kit *acrtest.Kit) *session {
 		"PATH=" + binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
 		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
-		"XDG_RUNTIME_DIR=" + filepath.Join(home, "run"), // containers' primary auth.json, never the machine's /run
+		"XDG_RUNTIME_DIR=" + filepath.Join(home, "run"),                         // containers' primary auth.json, never the machine's /run
 		"DOCKER_HOST=unix://" + filepath.Join(home, "no-daemon.sock"),           // no daemon unless a test starts one
 		"AZURE_TOKEN_CREDENTIALS=dev",                                           // never probe the instance metadata service
 		"ACRDIAG_SYSTEM_CONFIG=" + filepath.Join(home, "no-system-config.json"), // whatever the machine has in /etc
