@@ -74,7 +74,11 @@ func TestHelmCredentialsCheck(t *testing.T) {
 			}
 		})
 	}
-	if got := (func() string { t.Setenv("HELM_REGISTRY_CONFIG", ""); t.Setenv("HELM_CONFIG_HOME", "/h"); return HelmRegistryConfig() })(); got != "/h/registry/config.json" {
+	if got := (func() string {
+		t.Setenv("HELM_REGISTRY_CONFIG", "")
+		t.Setenv("HELM_CONFIG_HOME", "/h")
+		return HelmRegistryConfig()
+	})(); got != "/h/registry/config.json" {
 		t.Errorf("HelmRegistryConfig with HELM_CONFIG_HOME = %s", got)
 	}
 }
