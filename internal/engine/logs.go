@@ -58,7 +58,7 @@ func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, in
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	chain := renew.ChainFor(cfg, ls)
+	chain := token.ChainFor(cfg, ls)
 	src := renew.NewChainSource(chain)
 	client := azure.New(azure.Credential(src), azure.WithCloud(chain.Cloud))
 	fail := func(what string, err error) error {

@@ -36,7 +36,7 @@ func newTokenCommand(st cli.Streams) *cobra.Command {
 			return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
 		}
 		r := &renew.Renewer{
-			Source: renew.NewChainSource(renew.ChainFor(cfg, ls)),
+			Source: renew.NewChainSource(token.ChainFor(cfg, ls)),
 			ACR:    acr.NewClient(),
 		}
 		ctx, cancel := context.WithTimeout(cmd.Context(), 90*time.Second)

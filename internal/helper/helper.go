@@ -36,7 +36,7 @@ type Helper struct {
 	store    Store
 	cache    token.Cache
 	renewer  Renewer
-	identity func() string // the cache key of the machine's identity, computed when an ACR host needs it
+	identity func(ls loginserver.LoginServer) string // the cache key of a registry's identity, computed when an ACR host needs it
 	now      func() time.Time
 	stderr   io.Writer
 	timeout  time.Duration
@@ -79,8 +79,9 @@ func New(opts ...Option) *Helper {
 	if !h.configured {
 		h.cfg, h.cfgErr = config.Load()
 	}
-	chain := token.ChainOptions{Credential: h.cfg.Credential, TenantID: h.cfg.Tenant, Cloud: h.cfg.Cloud}
-	h.identity = func() string { return token.IdentityKey(chain) }
+	// The chain the engine will build for the registry: a registry with an identity of its own gets a cache
+	// entry of its own.
+	h.identity = func(ls loginserver.LoginServer) string { return token.IdentityKey(token.ChainFor(h.cfg, ls)) }
 	if h.store == nil {
 		h.store = &lazyStore{open: h.defaultStore}
 	}
@@ -210,7 +211,7 @@ func errDetail(err error) string {
 func (h *Helper) fromIdentity(ctx context.Context, ls loginserver.LoginServer) (string, string, error) {
 	margin := h.cfg.Margin()
 	fresh := func(e token.Entry) bool { return e.Fresh(h.now(), margin) }
-	e, err := h.cache.Fill(ls.Host, h.identity(), fresh, func() (token.Entry, error) {
+	e, err := h.cache.Fill(ls.Host, h.identity(ls), fresh, func() (token.Entry, error) {
 		r, err := h.renewer.Renew(ctx, ls)
 		if err != nil {
 			f := renewerFailure(ctx, ls.Host, err)

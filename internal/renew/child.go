@@ -42,7 +42,7 @@ func renewFor(ctx context.Context, host string) token.RenewResult {
 		return token.RenewResult{Cause: cause.RegistryNameInvalid, Detail: err.Error()}
 	}
 	client := acr.NewClient()
-	r := &Renewer{Source: NewChainSource(ChainFor(cfg, ls)), ACR: client}
+	r := &Renewer{Source: NewChainSource(token.ChainFor(cfg, ls)), ACR: client}
 	got, err := r.Renew(ctx, ls)
 	if err != nil {
 		id, detail := Classify(err)
