@@ -10,7 +10,7 @@ import (
 const helperName = "acrdiag"
 
 // List names every registry the helper answers for, with the username its get would answer: what docker
-// login stored (with the stored username), and the ACR registries of acrdiag's configuration, of its token
+// login stored (with the stored username), and the ACR registries of acrdiag's configuration (registries, registryIdentities), of its token
 // cache and of Docker's credHelpers entries naming acrdiag (with the empty GUID, ACR's token username).
 // Clients that ask get only for the hosts list returns (regctl with credsStore) need the second kind too.
 // No network call, never a secret.
@@ -36,6 +36,9 @@ func (h *Helper) List() (map[string]string, error) {
 // config.json send to this helper.
 func (h *Helper) answeredHosts() []string {
 	hosts := append([]string{}, h.cfg.Registries...)
+	for host := range h.cfg.RegistryIdentities {
+		hosts = append(hosts, host)
+	}
 	if hl, ok := h.cache.(token.HostLister); ok {
 		hosts = append(hosts, hl.Hosts()...)
 	}
