@@ -10,6 +10,9 @@ LDFLAGS := -s -w -X $(PKG).Version=$(VERSION) -X $(PKG).Commit=$(COMMIT) -X $(PK
 
 # Pinned tools: the module proxy refuses some newest versions.
 CRANE_VERSION         := v0.22.1
+REGCTL_VERSION        := v0.11.1
+HELM_VERSION          := v3.17.3
+ORAS_VERSION          := v1.2.0
 GOLANGCI_LINT_VERSION := v2.15.0
 GORELEASER_VERSION    := v2.16.0
 
@@ -81,7 +84,21 @@ $(TOOLS)/.goreleaser-$(GORELEASER_VERSION):
 	GOBIN=$(TOOLS) $(GO) install github.com/goreleaser/goreleaser/v2@$(GORELEASER_VERSION)
 	@touch $@
 
-tools: $(TOOLS)/.crane-$(CRANE_VERSION) $(TOOLS)/.golangci-lint-$(GOLANGCI_LINT_VERSION)
+# The clients the e2e tests drive against the kit (skopeo and podman come from Debian, see .ci/run).
+tools: $(TOOLS)/.crane-$(CRANE_VERSION) $(TOOLS)/.golangci-lint-$(GOLANGCI_LINT_VERSION) \
+	$(TOOLS)/.regctl-$(REGCTL_VERSION) $(TOOLS)/.helm-$(HELM_VERSION) $(TOOLS)/.oras-$(ORAS_VERSION)
+
+$(TOOLS)/.regctl-$(REGCTL_VERSION):
+	GOBIN=$(TOOLS) $(GO) install github.com/regclient/regclient/cmd/regctl@$(REGCTL_VERSION)
+	@touch $@
+
+$(TOOLS)/.helm-$(HELM_VERSION):
+	GOBIN=$(TOOLS) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+	@touch $@
+
+$(TOOLS)/.oras-$(ORAS_VERSION):
+	GOBIN=$(TOOLS) $(GO) install oras.land/oras/cmd/oras@$(ORAS_VERSION)
+	@touch $@
 
 $(TOOLS)/.crane-$(CRANE_VERSION):
 	GOBIN=$(TOOLS) $(GO) install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)

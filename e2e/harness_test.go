@@ -93,6 +93,7 @@ func newSession(t testing.TB, kit *acrtest.Kit) *session {
 		"PATH=" + binDir + string(os.PathListSeparator) + os.Getenv("PATH"),
 		"XDG_CONFIG_HOME=" + filepath.Join(home, ".config"),
 		"XDG_CACHE_HOME=" + filepath.Join(home, ".cache"),
+		"XDG_RUNTIME_DIR=" + filepath.Join(home, "run"),                         // containers' primary auth.json, never the machine's /run
 		"DOCKER_HOST=unix://" + filepath.Join(home, "no-daemon.sock"),           // no daemon unless a test starts one
 		"AZURE_TOKEN_CREDENTIALS=dev",                                           // never probe the instance metadata service
 		"ACRDIAG_SYSTEM_CONFIG=" + filepath.Join(home, "no-system-config.json"), // whatever the machine has in /etc
@@ -300,6 +301,18 @@ func (s *session) corruptCacheFiles() {
 func (s *session) writeDockerConfig(content string) {
 	s.t.Helper()
 	if err := os.WriteFile(filepath.Join(s.dockerConfig, "config.json"), []byte(content), 0o600); err != nil {
+		s.t.Fatal(err)
+	}
+}
+
+// writeAcrdiagConfig writes the session user's acrdiag config.json.
+func (s *session) writeAcrdiagConfig(content string) {
+	s.t.Helper()
+	dir := filepath.Join(s.home, ".config", "acrdiag")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		s.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(content), 0o600); err != nil {
 		s.t.Fatal(err)
 	}
 }

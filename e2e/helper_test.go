@@ -116,9 +116,14 @@ func TestHelperStoredTokenTraps(t *testing.T) {
 	image := host + "/base:1"
 	s.mustRun("", docker, "pull", image)
 
-	// docker logout erases what was stored and the cached tokens.
+	// docker logout erases what was stored and the cached tokens: without an identity nothing is left to
+	// answer with. list still names the registry (credHelpers sends it to acrdiag), with the empty GUID.
 	s.mustRun("", docker, "logout", host)
-	if list := s.helper("list", ""); strings.Contains(list.stdout, host) {
+	s.noIdentity()
+	if r := s.helper("get", host); r.exitCode != 1 || strings.TrimSpace(r.stdout) != notFound {
+		t.Errorf("get after logout without an identity: %s", r)
+	}
+	if list := s.helper("list", ""); !strings.Contains(list.stdout, `"`+host+`":"00000000-0000-0000-0000-000000000000"`) {
 		t.Errorf("list after logout = %s", list)
 	}
 	s.assertNoSecretsLeaked()

@@ -29,6 +29,9 @@ cat "$work/kit.log"
 
 # A throwaway Docker configuration with acrdiag installed the way a user would.
 export HOME="$work/home" DOCKER_CONFIG="$work/home/.docker" XDG_CACHE_HOME="$work/home/.cache"
+# setup also edits containers' auth.json: the throwaway one, never the user's.
+export XDG_CONFIG_HOME="$work/home/.config" XDG_RUNTIME_DIR="$work/home/run"
+unset REGISTRY_AUTH_FILE
 export DOCKER_HOST="unix://$work/no-daemon.sock"   # the demo needs no daemon
 export AZURE_TOKEN_CREDENTIALS=dev                 # developer credentials only: never probe instance metadata
 mkdir -p "$DOCKER_CONFIG/cli-plugins"

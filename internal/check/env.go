@@ -19,6 +19,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/netproxy"
 	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // Options are what the user asked for.
@@ -80,7 +81,7 @@ type Env struct {
 func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	e := &Env{Opts: opts, Config: cfg, Docker: docker}
 	e.LS, e.Name = loginserver.ParseLoginServer(opts.Registry, cfg.LoginServerSuffixes...)
-	chain := renew.ChainFor(cfg, e.LS)
+	chain := tokencache.ChainFor(cfg, e.LS)
 	chain.NoRetry = true // a diagnosis answers within its deadline
 	e.Source = &memoSource{inner: renew.NewChainSource(chain)}
 	e.ACR = acr.NewClient()

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -44,6 +45,9 @@ type Config struct {
 	LogFile string `json:"logFile,omitempty"`
 	// Registries are the login servers `docker acrcheck setup --system-registries` configures.
 	Registries []string `json:"registries,omitempty"`
+	// RegistryIdentities give a registry an identity of its own (credential, tenant, client id) instead of
+	// the machine's default, keyed by login server.
+	RegistryIdentities map[string]RegistryIdentity `json:"registryIdentities,omitempty"`
 	// Locked (system file only) lists keys the user's file cannot override.
 	Locked []string `json:"locked,omitempty"`
 
@@ -224,6 +228,17 @@ func (c *Config) overlay(u Config) {
 	if len(u.Registries) > 0 {
 		set("registries", func() { c.Registries = u.Registries })
 	}
+	if len(u.RegistryIdentities) > 0 {
+		// Entries add up per registry: the user's entry for a registry replaces the system's for that one.
+		set("registryIdentities", func() {
+			merged := maps.Clone(c.RegistryIdentities)
+			if merged == nil {
+				merged = map[string]RegistryIdentity{}
+			}
+			maps.Copy(merged, u.RegistryIdentities)
+			c.RegistryIdentities = merged
+		})
+	}
 }
 
 func readFile(path string) (*Config, error) {
@@ -269,8 +284,9 @@ func keys() []string {
 }
 
 // validate refuses what would silently do something else than meant: a locked key that is no key (a typo
-// would lock nothing), and a login-server suffix that could name hosts that are not registries.
-func (c Config) validate() error {
+// would lock nothing), a login-server suffix that could name hosts that are not registries, and a
+// registry identity that is not one (see validateIdentities).
+func (c *Config) validate() error {
 	known := keys()
 	for _, k := range c.Locked {
 		if !slices.Contains(known, k) {
@@ -282,7 +298,7 @@ func (c Config) validate() error {
 			return fmt.Errorf("invalid value: loginServerSuffixes: %q is not a DNS suffix of at least two labels, such as azurecr.contoso.example (no scheme, no wildcard)", s)
 		}
 	}
-	return nil
+	return c.validateIdentities()
 }
 
 // jsonError says where a file's JSON goes wrong: line and column of a syntax error, the key of a wrong type.

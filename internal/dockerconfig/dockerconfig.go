@@ -1,8 +1,8 @@
-// Package dockerconfig reads Docker's config.json (bounded, for explanations and completion) and edits it
-// safely: it changes only the keys acrdiag owns
-// (credHelpers entries, the acrcheck plugin's hooks, features.hooks), keeps every other key as it was,
-// writes atomically through symlinks, and records each change it made, so that Undo takes back acrdiag's
-// own changes and keeps everyone else's.
+// Package dockerconfig reads Docker's config.json (bounded, for explanations and completion) and edits it,
+// and containers' auth.json (the same format: auths and credHelpers), safely: it changes only the keys
+// acrdiag owns (credHelpers entries, the acrcheck plugin's hooks, features.hooks), keeps every other key as
+// it was, writes atomically through symlinks, and records each change it made, so that Undo takes back
+// acrdiag's own changes and keeps everyone else's.
 package dockerconfig
 
 import (
@@ -18,7 +18,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
 )
 
-// BackupSuffix names the copy of config.json taken before acrdiag changed it.
+// BackupSuffix names the copy of a file taken before acrdiag changed it.
 const BackupSuffix = ".acrcheck-backup"
 
 // Path is the config.json Docker uses: $DOCKER_CONFIG/config.json or ~/.docker/config.json.
@@ -148,14 +148,21 @@ func (f *File) InlineLogin(host string) (Login, bool) {
 // HelperFor is the credential helper Docker asks for host's credentials: its credHelpers entry, else
 // credsStore; "" when Docker keeps them in the file itself.
 func (f *File) HelperFor(host string) string {
-	var helpers map[string]string
 	var store string
-	_ = f.get("credHelpers", &helpers)
 	_ = f.get("credsStore", &store)
-	if h := helpers[host]; h != "" {
+	if h := f.CredHelpers()[host]; h != "" {
 		return h
 	}
 	return store
+}
+
+// CredHelpers is the credHelpers section: registry -> helper name (empty when its shape is unexpected).
+func (f *File) CredHelpers() map[string]string {
+	var helpers map[string]string
+	if f.get("credHelpers", &helpers) != nil {
+		return nil
+	}
+	return helpers
 }
 
 // get decodes a key into v; a missing key leaves v as it is.
@@ -316,6 +323,9 @@ func (f *File) Save() error {
 	return atomicfile.Write(f.Target, b, perm)
 }
 
+// ErrNothingToUndo is a file setup never changed (no change record, no backup).
+var ErrNothingToUndo = errors.New("nothing to undo")
+
 // Undo takes back what acrdiag's setups changed in path and keeps every change made by others since: a
 // key acrdiag set is restored to its value before the first setup, unless someone changed it after. When
 // nobody touched the file since, the original comes back byte for byte.
@@ -331,7 +341,7 @@ func Undo(path string) error {
 	backup, backupErr := os.ReadFile(target + BackupSuffix)
 	if len(rec.Entries) == 0 {
 		if errors.Is(backupErr, os.ErrNotExist) {
-			return fmt.Errorf("nothing to undo: setup has not changed %s", target)
+			return fmt.Errorf("%w: setup has not changed %s", ErrNothingToUndo, target)
 		}
 		if backupErr != nil {
 			return backupErr
@@ -342,8 +352,13 @@ func Undo(path string) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	if rec.Pristine && backupErr == nil && rec.Wrote == digest(current) {
-		return restore(target, backup)
+	if rec.Pristine && rec.Wrote == digest(current) {
+		if rec.Created {
+			return remove(target, target+BackupSuffix, target+RecordSuffix) // setup made it; nobody wrote to it since
+		}
+		if backupErr == nil {
+			return restore(target, backup)
+		}
 	}
 	f, err := Load(path)
 	if err != nil {
@@ -386,7 +401,12 @@ func restore(target string, b []byte) error {
 	if err := atomicfile.Write(target, b, perm); err != nil {
 		return err
 	}
-	for _, p := range []string{target + BackupSuffix, target + RecordSuffix} {
+	return remove(target+BackupSuffix, target+RecordSuffix)
+}
+
+// remove deletes files; one that is already gone is fine.
+func remove(paths ...string) error {
+	for _, p := range paths {
 		if err := os.Remove(p); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return err
 		}

@@ -34,6 +34,7 @@ type entry struct {
 type record struct {
 	Wrote    string  `json:"wrote"`
 	Pristine bool    `json:"pristine"`
+	Created  bool    `json:"created,omitempty"` // the file did not exist before the first setup
 	Entries  []entry `json:"entries"`
 }
 
@@ -70,6 +71,9 @@ func readRecord(target string) (record, error) {
 // add notes a Save: before is the file as it was, after what acrdiag writes. For a key acrdiag set
 // before, the value from before the first setup is kept.
 func (r *record) add(before, after []byte, changes []entry) {
+	if r.Wrote == "" {
+		r.Created = before == nil
+	}
 	r.Pristine = r.Wrote == "" || (r.Pristine && r.Wrote == digest(before))
 	r.Wrote = digest(after)
 	for _, c := range changes {

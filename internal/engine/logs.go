@@ -21,6 +21,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // logsOutput is the JSON form of `docker acrcheck logs`.
@@ -58,7 +59,7 @@ func runLogs(ctx context.Context, st cli.Streams, docker func() check.Docker, in
 	}
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
-	chain := renew.ChainFor(cfg, ls)
+	chain := tokencache.ChainFor(cfg, ls)
 	src := renew.NewChainSource(chain)
 	client := azure.New(renew.Credential(src), azure.WithCloud(chain.Cloud))
 	fail := func(what string, err error) error {

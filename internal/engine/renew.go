@@ -15,6 +15,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/engineproc"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // newRenewCommand is `acrdiag renew HOST`, run by the credential helper: it renews a token from the
@@ -45,7 +46,7 @@ func renewFor(ctx context.Context, host string) engineproc.RenewResult {
 		return engineproc.RenewResult{Cause: cause.RegistryNameInvalid, Detail: err.Error()}
 	}
 	client := acr.NewClient()
-	r := &renew.Renewer{Source: renew.NewChainSource(renew.ChainFor(cfg, ls)), ACR: client}
+	r := &renew.Renewer{Source: renew.NewChainSource(tokencache.ChainFor(cfg, ls)), ACR: client}
 	got, err := r.Renew(ctx, ls)
 	if err != nil {
 		id, detail := renew.Classify(err)

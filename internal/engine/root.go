@@ -30,6 +30,7 @@ func NewRoot(st cli.Streams) *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate(version.Line("acrdiag")) // the shape every acrdiag binary prints
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &cli.ExitError{Code: 2, Msg: err.Error()} })
 	root.AddCommand(
 		newDiagnoseCommand(st, dockerFromEnvironment),
@@ -41,7 +42,7 @@ func NewRoot(st cli.Streams) *cobra.Command {
 			Use:   "version",
 			Short: "Show the version",
 			RunE: func(cmd *cobra.Command, _ []string) error {
-				_, err := io.WriteString(st.Out, "acrdiag "+version.String()+"\n")
+				_, err := io.WriteString(st.Out, version.Line("acrdiag"))
 				return err
 			},
 		},

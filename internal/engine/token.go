@@ -14,6 +14,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
 // tokenOutput is what `az acr login --expose-token` gives, plus the username and the expiry.
@@ -35,7 +36,7 @@ func newTokenCommand(st cli.Streams) *cobra.Command {
 			return &cli.ExitError{Code: 2, Msg: fmt.Sprintf("token: %v", err)}
 		}
 		r := &renew.Renewer{
-			Source: renew.NewChainSource(renew.ChainFor(cfg, ls)),
+			Source: renew.NewChainSource(tokencache.ChainFor(cfg, ls)),
 			ACR:    acr.NewClient(),
 		}
 		ctx, cancel := context.WithTimeout(cmd.Context(), 90*time.Second)

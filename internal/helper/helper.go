@@ -45,7 +45,7 @@ type Helper struct {
 	store    Store
 	cache    tokencache.Cache
 	renewer  Renewer
-	identity func() string // the cache key of the machine's identity, computed when an ACR host needs it
+	identity func(ls loginserver.LoginServer) string // the cache key of a registry's identity, computed when an ACR host needs it
 	now      func() time.Time
 	stderr   io.Writer
 	timeout  time.Duration
@@ -88,8 +88,9 @@ func New(opts ...Option) *Helper {
 	if !h.configured {
 		h.cfg, h.cfgErr = config.Load()
 	}
-	chain := tokencache.ChainOptions{Credential: h.cfg.Credential, TenantID: h.cfg.Tenant, Cloud: h.cfg.Cloud}
-	h.identity = func() string { return tokencache.IdentityKey(chain) }
+	// The chain the engine will build for the registry: a registry with an identity of its own gets a cache
+	// entry of its own.
+	h.identity = func(ls loginserver.LoginServer) string { return tokencache.IdentityKey(tokencache.ChainFor(h.cfg, ls)) }
 	if h.store == nil {
 		h.store = &lazyStore{open: h.defaultStore}
 	}
@@ -219,7 +220,7 @@ func errDetail(err error) string {
 func (h *Helper) fromIdentity(ctx context.Context, ls loginserver.LoginServer) (string, string, error) {
 	margin := h.cfg.Margin()
 	fresh := func(e tokencache.Entry) bool { return e.Fresh(h.now(), margin) }
-	e, err := h.cache.Fill(ls.Host, h.identity(), fresh, func() (tokencache.Entry, error) {
+	e, err := h.cache.Fill(ls.Host, h.identity(ls), fresh, func() (tokencache.Entry, error) {
 		r, err := h.renewer.Renew(ctx, ls)
 		if err != nil {
 			f := renewerFailure(ctx, ls.Host, err)
@@ -329,14 +330,4 @@ func (h *Helper) Delete(serverURL string) error {
 		h.warnf("acrdiag: could not erase the stored credentials for %s: %s", key, cause.Summarize(err.Error()))
 	}
 	return nil
-}
-
-// List lists stored credentials (server and username, never a secret), without any network call.
-func (h *Helper) List() (map[string]string, error) {
-	list, err := h.store.List()
-	if err != nil {
-		h.warnf("acrdiag: could not list the stored credentials: %s", cause.Summarize(err.Error()))
-		return map[string]string{}, nil
-	}
-	return list, nil
 }

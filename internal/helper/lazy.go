@@ -52,3 +52,11 @@ func (l *lazyCache) Delete(host string) error { return l.get().Delete(host) }
 func (l *lazyCache) Fill(host, identity string, fresh func(tokencache.Entry) bool, fetch func() (tokencache.Entry, error)) (tokencache.Entry, error) {
 	return l.get().Fill(host, identity, fresh, fetch)
 }
+
+// Hosts names the registries the cache holds tokens for (none for a cache that cannot say).
+func (l *lazyCache) Hosts() []string {
+	if hl, ok := l.get().(tokencache.HostLister); ok {
+		return hl.Hosts()
+	}
+	return nil
+}

@@ -52,7 +52,7 @@ func newRenewalHelper(t *testing.T, r Renewer) *renewalHelper {
 	cache := &tokencache.FileCache{Dir: rh.dir, Now: clock}
 	rh.Helper = New(WithConfig(config.Config{CacheDir: rh.dir, LogFile: rh.logFile}, nil), WithStore(emptyStore{}),
 		WithCache(cache), WithRenewer(r), WithClock(clock), WithStderr(io.Discard))
-	rh.identity = func() string { return "id" }
+	rh.identity = func(loginserver.LoginServer) string { return "id" }
 	return rh
 }
 

@@ -7,6 +7,8 @@ import (
 	"os"
 
 	"github.com/docker/docker-credential-helpers/credentials"
+
+	"github.com/acrdiag/acrdiag/internal/version"
 )
 
 // Input limits: a server URL is short, credentials with an ACR token a few kilobytes. Larger input is not
@@ -29,8 +31,10 @@ func run(h *Helper, args []string, stdin io.Reader, stdout io.Writer) int {
 	}
 	action := args[0]
 	switch action {
-	case "-v", "--version":
-		action = credentials.ActionVersion
+	case "-v", "--version", credentials.ActionVersion:
+		// The shape every acrdiag binary prints, not the protocol library's "NAME (PACKAGE) VERSION".
+		_, _ = io.WriteString(stdout, version.Line(credentials.Name))
+		return 0
 	case "-h", "--help":
 		_, _ = fmt.Fprintf(stdout, "Usage: %s <store|get|erase|list|version>\n", credentials.Name)
 		return 0

@@ -62,7 +62,7 @@ func completeRegistries(_ *cobra.Command, args []string, toComplete string) ([]s
 
 // completeFlagValues offers the values of the flags that take one of a few words.
 func completeFlagValues(cmd *cobra.Command) {
-	for flag, values := range map[string][]string{"format": {"text", "json"}, "action": {"pull", "push"}} {
+	for flag, values := range map[string][]string{"format": {"text", "json"}, "action": {"pull", "push"}, "clients": setupClients} {
 		if cmd.Flags().Lookup(flag) != nil {
 			_ = cmd.RegisterFlagCompletionFunc(flag, cobra.FixedCompletions(values, cobra.ShellCompDirectiveNoFileComp))
 		}

@@ -1,7 +1,7 @@
 package plugin
 
 import (
-	"fmt"
+	"io"
 	"slices"
 
 	"github.com/spf13/cobra"
@@ -43,6 +43,7 @@ func NewPluginRoot(st cli.Streams, engine func(command string) error) *cobra.Com
 		},
 		SilenceUsage: true, SilenceErrors: true,
 	}
+	root.SetVersionTemplate(version.Line("docker-acrcheck")) // cobra's own says "acrcheck version ..."
 	root.SetFlagErrorFunc(flagError)
 	cli.AddDiagnoseFlags(root, opts)
 	explainCmd := cli.NewExplainCommand(st, nil, func() error { return engine("explain") })
@@ -79,7 +80,7 @@ func newVersionCommand(st cli.Streams) *cobra.Command {
 		Short: "Show the acrcheck version",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			_, err := fmt.Fprintln(st.Out, "docker-acrcheck", version.String())
+			_, err := io.WriteString(st.Out, version.Line("docker-acrcheck"))
 			return err
 		},
 	}

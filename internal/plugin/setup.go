@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os/exec"
+	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -23,87 +24,126 @@ const (
 
 func newSetupCommand(st cli.Streams) *cobra.Command {
 	var dryRun, undo, noHooks, system bool
+	clients := slices.Clone(setupClients)
 	cmd := &cobra.Command{
 		Use:   "setup [REGISTRY...]",
-		Short: "Configure Docker to use acrdiag for registries and explain failures in place",
-		Long: `Add credHelpers entries sending each REGISTRY to docker-credential-acrdiag, register the acrcheck hook
-for login, push and pull (hooks, and error-hooks for newer CLIs) and turn features.hooks on, in Docker's
-config.json. Every other key is kept; the file is written atomically after a backup; running it twice
-changes nothing; --undo takes back the changes setup made and keeps everyone else's made since.`,
+		Short: "Configure Docker and the containers tools to use acrdiag for registries and explain failures in place",
+		Long: `Add credHelpers entries sending each REGISTRY to docker-credential-acrdiag in Docker's config.json and in
+containers' auth.json (skopeo, podman and buildah read it, not credsStore: $REGISTRY_AUTH_FILE, else
+~/.config/containers/auth.json and the runtime file podman login writes when it exists), register the
+acrcheck hook for login, push and pull (hooks, and error-hooks for newer CLIs) and turn features.hooks on
+in Docker's config.json. Every other key is kept; each file is written atomically after a backup; running
+it twice changes nothing; --undo takes back the changes setup made and keeps everyone else's made since.`,
 		Example: `  docker acrcheck setup myregistry.azurecr.io
   docker acrcheck setup --dry-run myregistry.azurecr.io other.azurecr.io
+  docker acrcheck setup --clients docker myregistry.azurecr.io   # leave containers' auth.json alone
   docker acrcheck setup --system-registries     # the registries of /etc/acrdiag/config.json
   docker acrcheck setup --undo`,
 		SilenceUsage: true, SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path, err := dockerconfig.Path()
+			chosen, err := parseClients(clients)
 			if err != nil {
-				return cli.UsageError("find Docker's config.json: %v", err)
+				return err
 			}
-			out := st.Out
+			targets, err := targetFiles(chosen)
+			if err != nil {
+				return cli.UsageError("setup: %v", err)
+			}
 			if undo {
 				if len(args) > 0 {
 					return cli.UsageError("--undo takes no registry")
 				}
-				if err := dockerconfig.Undo(path); err != nil {
-					return cli.Failure("setup --undo: %v", err)
-				}
-				_, err := fmt.Fprintf(out, "Took back acrdiag's changes to %s; changes made by others are kept.\n", path)
-				return err
+				return undoTargets(st, targets)
 			}
 			hosts, err := setupHosts(args, system)
 			if err != nil {
 				return err
 			}
-			change := dockerconfig.Change{CredHelpers: map[string]string{}}
-			for _, h := range hosts {
-				change.CredHelpers[h] = "acrdiag"
+			targets = withChanges(targets, hosts, !noHooks)
+			if len(targets) == 0 {
+				return cli.UsageError("setup --clients containers needs a REGISTRY: the containers tools have no hooks, e.g. docker acrcheck setup --clients containers myregistry.azurecr.io")
 			}
-			if !noHooks {
-				change.PluginHooks = map[string]string{"hooks": hookCommands, "error-hooks": errorHookCommands}
-				change.Features = map[string]string{"hooks": "true"}
-			}
-			f, err := dockerconfig.Load(path)
-			if err != nil {
-				return cli.Failure("setup: %v; fix the file first, nothing was changed", err)
-			}
-			before, _ := f.Bytes() // the file as setup would write it unchanged: a diff of content, not layout
-			changed, err := f.Apply(change)
-			if err != nil {
-				return cli.Failure("setup: %v; nothing was changed", err)
-			}
-			if !changed {
-				_, err := fmt.Fprintf(out, "%s is already set up; nothing to change.\n", path)
-				return err
-			}
-			after, _ := f.Bytes()
-			if dryRun {
-				_, _ = fmt.Fprintf(out, "Would change %s:\n", path)
-				_, err := fmt.Fprint(out, lineDiff(string(before), string(after)))
-				return err
-			}
-			if err := f.Save(); err != nil {
-				return cli.Failure("setup: cannot write %s: %v; nothing was changed", f.Target, err)
-			}
-			_, _ = fmt.Fprintf(out, "Updated %s (backup: %s).\n", path, f.Target+dockerconfig.BackupSuffix)
-			if len(hosts) > 0 {
-				_, _ = fmt.Fprintf(out, "docker-credential-acrdiag now answers for %s.\n", strings.Join(hosts, ", "))
-				if _, err := exec.LookPath("docker-credential-acrdiag"); err != nil {
-					_, _ = fmt.Fprintln(st.Err, "warning: docker-credential-acrdiag is not on PATH; install it, or Docker cannot get credentials for these registries")
-				}
-			}
-			if !noHooks {
-				_, _ = fmt.Fprintln(out, "Failed docker login, push and pull are now explained in place (on a terminal).")
-			}
-			return nil
+			return applyTargets(st, targets, hosts, dryRun, !noHooks)
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&dryRun, "dry-run", false, "show the change, write nothing")
-	f.BoolVar(&undo, "undo", false, "take back what setup changed in config.json, keeping others' changes")
+	f.BoolVar(&undo, "undo", false, "take back what setup changed in each file, keeping others' changes")
 	f.BoolVar(&noHooks, "no-hooks", false, "only add credHelpers entries")
 	f.BoolVar(&system, "system-registries", false, "also configure the registries listed in the system configuration")
+	f.StringSliceVar(&clients, "clients", clients, "the clients to configure: docker (config.json), containers (auth.json of skopeo, podman, buildah)")
 	return cmd
+}
+
+// applyTargets loads every file first, so that one that cannot be read changes none, then shows or writes
+// each change.
+func applyTargets(st cli.Streams, targets []target, hosts []string, dryRun, hooks bool) error {
+	files := make([]*dockerconfig.File, len(targets))
+	for i, t := range targets {
+		f, err := dockerconfig.Load(t.path)
+		if err != nil {
+			return cli.Failure("setup: %v; fix the file first, nothing was changed", err)
+		}
+		files[i] = f
+	}
+	out := st.Out
+	wrote := false
+	for i, f := range files {
+		before, _ := f.Bytes() // the file as setup would write it unchanged: a diff of content, not layout
+		changed, err := f.Apply(targets[i].change)
+		if err != nil {
+			return cli.Failure("setup: %v; %s was not changed", err, f.Path)
+		}
+		if !changed {
+			_, _ = fmt.Fprintf(out, "%s is already set up; nothing to change.\n", f.Path)
+			continue
+		}
+		if dryRun {
+			after, _ := f.Bytes()
+			_, _ = fmt.Fprintf(out, "Would change %s:\n", f.Path)
+			_, _ = fmt.Fprint(out, lineDiff(string(before), string(after)))
+			continue
+		}
+		if err := f.Save(); err != nil {
+			return cli.Failure("setup: cannot write %s: %v; it was not changed (fix its directory's permissions, or choose --clients)", f.Target, err)
+		}
+		wrote = true
+		_, _ = fmt.Fprintf(out, "Updated %s (backup: %s).\n", f.Path, f.Target+dockerconfig.BackupSuffix)
+	}
+	if !wrote {
+		return nil
+	}
+	if len(hosts) > 0 {
+		_, _ = fmt.Fprintf(out, "docker-credential-acrdiag now answers for %s.\n", strings.Join(hosts, ", "))
+		if _, err := exec.LookPath("docker-credential-acrdiag"); err != nil {
+			_, _ = fmt.Fprintln(st.Err, "warning: docker-credential-acrdiag is not on PATH; install it, or Docker cannot get credentials for these registries")
+		}
+	}
+	if hooks && slices.ContainsFunc(targets, func(t target) bool { return t.client == clientDocker }) {
+		_, _ = fmt.Fprintln(out, "Failed docker login, push and pull are now explained in place (on a terminal).")
+	}
+	return nil
+}
+
+// undoTargets takes back setup's changes in every file it changed; a file it never changed is no error
+// unless none was changed at all.
+func undoTargets(st cli.Streams, targets []target) error {
+	var untouched []string
+	for _, t := range targets {
+		err := dockerconfig.Undo(t.path)
+		if errors.Is(err, dockerconfig.ErrNothingToUndo) {
+			untouched = append(untouched, t.path)
+			continue
+		}
+		if err != nil {
+			return cli.Failure("setup --undo: %v", err)
+		}
+		_, _ = fmt.Fprintf(st.Out, "Took back acrdiag's changes to %s; changes made by others are kept.\n", t.path)
+	}
+	if len(untouched) == len(targets) {
+		return cli.Failure("setup --undo: nothing to undo: setup has not changed %s", strings.Join(untouched, " or "))
+	}
+	return nil
 }
 
 func setupHosts(args []string, system bool) ([]string, error) {

@@ -12,8 +12,6 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
-	"github.com/acrdiag/acrdiag/internal/config"
-	"github.com/acrdiag/acrdiag/internal/loginserver"
 	"github.com/acrdiag/acrdiag/internal/netproxy"
 	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
@@ -43,16 +41,6 @@ type Source interface {
 	Token(ctx context.Context, scope string) (string, error)
 }
 
-// ChainFor is the credential chain the configuration selects for a registry: the configured cloud, or the
-// one the login server's suffix tells.
-func ChainFor(cfg config.Config, ls loginserver.LoginServer) tokencache.ChainOptions {
-	cloud := cfg.Cloud
-	if cloud == "" {
-		cloud = ls.Cloud.Name
-	}
-	return tokencache.ChainOptions{Credential: cfg.Credential, TenantID: cfg.Tenant, Cloud: cloud}
-}
-
 // chainSource is the azidentity default chain, built on first use so that a cached answer pays for none of it.
 type chainSource struct {
 	opts tokencache.ChainOptions
@@ -72,9 +60,15 @@ func NewChainSource(opts tokencache.ChainOptions) Source {
 }
 
 func (s *chainSource) build() {
-	if s.opts.Credential != "" && os.Getenv("AZURE_TOKEN_CREDENTIALS") == "" {
-		// The helper's config selects the chain the way the environment variable would.
+	if s.opts.Credential != "" && (s.opts.Pinned || os.Getenv("AZURE_TOKEN_CREDENTIALS") == "") {
+		// The config selects the chain the way the environment variable would; a registry's own identity
+		// wins over the variable, which names the machine's default.
 		_ = os.Setenv("AZURE_TOKEN_CREDENTIALS", s.opts.Credential)
+	}
+	if s.opts.ClientID != "" {
+		// The one way to pick the app of the environment, workload and managed identity credentials of
+		// azidentity's default chain (this process serves one registry).
+		_ = os.Setenv("AZURE_CLIENT_ID", s.opts.ClientID)
 	}
 	o := &azidentity.DefaultAzureCredentialOptions{TenantID: s.opts.TenantID}
 	// A proxy that refuses Entra ID (or the managed identity endpoint) is named, and not asked again.

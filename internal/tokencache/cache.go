@@ -337,3 +337,31 @@ func (c *FileCache) Delete(host string) error {
 	}
 	return errors.Join(errs...)
 }
+
+// HostLister is a cache that can name the registries it holds tokens for.
+type HostLister interface {
+	Hosts() []string
+}
+
+// Hosts names the registries of the cache's entries, each once, in no particular order, reading nothing
+// but the entries (a corrupt, oversized or foreign one is skipped).
+func (c *FileCache) Hosts() []string {
+	files, _ := filepath.Glob(filepath.Join(c.Dir, "token-*.json"))
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range files {
+		b, err := readSmall(f)
+		if err != nil {
+			continue
+		}
+		var e struct {
+			Host string `json:"host"`
+		}
+		if json.Unmarshal(b, &e) != nil || e.Host == "" || seen[e.Host] {
+			continue
+		}
+		seen[e.Host] = true
+		out = append(out, e.Host)
+	}
+	return out
+}

@@ -5,9 +5,23 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
+	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
+
+// ChainFor is the credential chain the configuration selects for a registry: its own identity
+// (registryIdentities) or the machine's default, in the configured cloud or the one its suffix tells.
+func ChainFor(cfg config.Config, ls loginserver.LoginServer) ChainOptions {
+	cloud := cfg.Cloud
+	if cloud == "" {
+		cloud = ls.Cloud.Name
+	}
+	id := cfg.IdentityFor(ls.Host)
+	return ChainOptions{Credential: id.Credential, TenantID: id.Tenant, ClientID: id.ClientID, Pinned: id.Pinned, Cloud: cloud}
+}
 
 // ChainOptions select the credential chain.
 type ChainOptions struct {
@@ -16,6 +30,11 @@ type ChainOptions struct {
 	Credential string
 	// TenantID is the tenant to ask tokens from (the Azure CLI's tenant otherwise).
 	TenantID string
+	// ClientID picks the identity's app (AZURE_CLIENT_ID for the chain): a registry's own identity.
+	ClientID string
+	// Pinned: the registry has an identity of its own in the configuration, whose settings win over the
+	// AZURE_* environment (the machine's default identity).
+	Pinned bool
 	// Cloud names the cloud whose authority host to use (AzureCloud, AzureChinaCloud, AzureUSGovernment).
 	Cloud string
 	// NoRetry turns off the SDK's retries, for a diagnosis that must answer within its deadline.
@@ -37,7 +56,7 @@ func IdentityKey(chain ChainOptions) string {
 	for _, k := range identityEnv {
 		h.Write([]byte(k + "=" + os.Getenv(k) + "\x00"))
 	}
-	h.Write([]byte(chain.Credential + "\x00" + chain.TenantID + "\x00" + chain.Cloud + "\x00"))
+	h.Write([]byte(chain.Credential + "\x00" + chain.TenantID + "\x00" + chain.ClientID + "\x00" + chain.Cloud + "\x00" + strconv.FormatBool(chain.Pinned) + "\x00"))
 	if b, ok := readProfile(azureProfilePath()); ok {
 		h.Write(b)
 	}
