@@ -69,11 +69,11 @@ func Read(path string) (Config, error) {
 
 // CloudName is the cloud as acrdiag names it (AzureCloud, AzureChinaCloud, AzureUSGovernment), from
 // cloud-provider-azure's names (AzurePublicCloud, AzureChinaCloud, AzureUSGovernmentCloud), matched without
-// regard to case as it does. "" for a cloud acrdiag does not know (Azure Stack: the login server's suffix
-// decides then).
+// regard to case as it does. "" when the file names none or one acrdiag does not know (Azure Stack): the
+// registry's login-server suffix decides then.
 func (c Config) CloudName() string {
 	switch strings.ToUpper(c.Cloud) {
-	case "", "AZUREPUBLICCLOUD", "AZURECLOUD":
+	case "AZUREPUBLICCLOUD", "AZURECLOUD":
 		return "AzureCloud"
 	case "AZURECHINACLOUD":
 		return "AzureChinaCloud"

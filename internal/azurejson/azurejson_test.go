@@ -91,7 +91,7 @@ func TestUnusableFilesSayWhy(t *testing.T) {
 }
 
 func TestCloudNames(t *testing.T) {
-	for in, want := range map[string]string{"": "AzureCloud", "AzurePublicCloud": "AzureCloud", "azurechinacloud": "AzureChinaCloud",
+	for in, want := range map[string]string{"": "", "AzurePublicCloud": "AzureCloud", "azurechinacloud": "AzureChinaCloud",
 		"AzureUSGovernmentCloud": "AzureUSGovernment", "AzureStackCloud": ""} {
 		if got := (Config{Cloud: in}).CloudName(); got != want {
 			t.Errorf("CloudName(%q) = %q, want %q", in, got, want)

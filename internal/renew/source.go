@@ -3,18 +3,15 @@ package renew
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
-	"github.com/acrdiag/acrdiag/internal/netproxy"
 	"github.com/acrdiag/acrdiag/internal/token"
 )
 
@@ -76,18 +73,8 @@ func (s *chainSource) build() {
 		// The helper's config selects the chain the way the environment variable would.
 		_ = os.Setenv("AZURE_TOKEN_CREDENTIALS", s.opts.Credential)
 	}
-	o := &azidentity.DefaultAzureCredentialOptions{TenantID: s.opts.TenantID}
 	// A proxy that refuses Entra ID (or the managed identity endpoint) is named, and not asked again.
-	o.Transport = &http.Client{Transport: netproxy.Transport()}
-	if s.opts.NoRetry {
-		o.Retry = policy.RetryOptions{MaxRetries: -1}
-	}
-	switch s.opts.Cloud {
-	case "AzureChinaCloud":
-		o.Cloud = cloud.AzureChina
-	case "AzureUSGovernment":
-		o.Cloud = cloud.AzureGovernment
-	}
+	o := &azidentity.DefaultAzureCredentialOptions{TenantID: s.opts.TenantID, ClientOptions: ClientOptions(s.opts.Cloud, s.opts.NoRetry)}
 	s.cred, s.err = azidentity.NewDefaultAzureCredential(o)
 }
 
