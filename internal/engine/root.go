@@ -37,6 +37,7 @@ func NewRoot(st cli.Streams) *cobra.Command {
 		newDiagnoseCommand(st, dockerFromEnvironment),
 		newTokenCommand(st),
 		newLogsCommand(st, dockerFromEnvironment),
+		newKubeletProviderCommand(st),
 		cli.NewExplainCommand(st, confirmWithDiagnosis, nil),
 		&cobra.Command{
 			Use:    token.RenewCommand + " HOST",
