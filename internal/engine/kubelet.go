@@ -26,21 +26,8 @@ import (
 // ID ends in acrdiag's explanation rather than in the kubelet killing it.
 const kubeletDeadline = 50 * time.Second
 
-// identityFlags name the node's identity, for the provider and the node diagnosis alike.
-type identityFlags struct {
-	AzureJSON  string
-	ClientID   string
-	ResourceID string
-}
-
-func (f *identityFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.AzureJSON, "azure-json", "", "the node's cloud provider configuration (e.g. "+azurejson.DefaultPath+"): its identity signs in")
-	cmd.Flags().StringVar(&f.ClientID, "client-id", "", "without --azure-json: the client id of a user-assigned managed identity")
-	cmd.Flags().StringVar(&f.ResourceID, "resource-id", "", "without --azure-json: the ARM resource id of a user-assigned managed identity")
-}
-
 func newKubeletProviderCommand(st cli.Streams) *cobra.Command {
-	f := &identityFlags{}
+	f := &cli.IdentityFlags{}
 	cmd := &cobra.Command{
 		Use:   "kubelet-credential-provider [AZURE_JSON]",
 		Short: "Answer the kubelet's image credential provider request on stdin (credentialprovider.kubelet.k8s.io/v1)",
@@ -63,7 +50,7 @@ AZURE_JSON is the same as --azure-json (acr-credential-provider's form).`,
 			return runKubeletProvider(ctx, st, f)
 		},
 	}
-	f.add(cmd)
+	cli.AddIdentityFlags(cmd, f)
 	return cmd
 }
 
@@ -73,7 +60,7 @@ type providerFailure struct {
 	host, cause, detail string
 }
 
-func runKubeletProvider(ctx context.Context, st cli.Streams, f *identityFlags) error {
+func runKubeletProvider(ctx context.Context, st cli.Streams, f *cli.IdentityFlags) error {
 	cfg, cfgErr := config.Load()
 	resp, pf := kubeletAnswer(ctx, st, f, cfg, cfgErr)
 	if pf != nil {
@@ -95,7 +82,7 @@ func runKubeletProvider(ctx context.Context, st cli.Streams, f *identityFlags) e
 }
 
 // kubeletAnswer turns the request into the response, or the failure to report.
-func kubeletAnswer(ctx context.Context, st cli.Streams, f *identityFlags, cfg config.Config, cfgErr error) (kubelet.Response, *providerFailure) {
+func kubeletAnswer(ctx context.Context, st cli.Streams, f *cli.IdentityFlags, cfg config.Config, cfgErr error) (kubelet.Response, *providerFailure) {
 	req, err := kubelet.ReadRequest(st.In)
 	if err != nil {
 		return kubelet.Response{}, &providerFailure{cause: cause.KubeletRequestInvalid, detail: err.Error()}
@@ -132,7 +119,7 @@ func kubeletAnswer(ctx context.Context, st cli.Streams, f *identityFlags, cfg co
 }
 
 // selectNodeIdentity reads azure.json when it is given and picks the identity for the request.
-func selectNodeIdentity(req kubelet.Request, f *identityFlags, cfg config.Config, ls loginserver.LoginServer) (nodeidentity.Choice, error) {
+func selectNodeIdentity(req kubelet.Request, f *cli.IdentityFlags, cfg config.Config, ls loginserver.LoginServer) (nodeidentity.Choice, error) {
 	o := nodeidentity.Options{ServiceAccountToken: req.ServiceAccountToken, Annotations: req.ServiceAccountAnnotations,
 		ClientID: f.ClientID, ResourceID: f.ResourceID, Cloud: ls.Cloud.Name, Chain: renew.ChainFor(cfg, ls)}
 	if f.AzureJSON != "" {

@@ -38,6 +38,7 @@ func NewRoot(st cli.Streams) *cobra.Command {
 		newTokenCommand(st),
 		newLogsCommand(st, dockerFromEnvironment),
 		newKubeletProviderCommand(st),
+		newNodeCommand(st),
 		cli.NewExplainCommand(st, confirmWithDiagnosis, nil),
 		&cobra.Command{
 			Use:    token.RenewCommand + " HOST",
