@@ -124,7 +124,9 @@ func TestNodeDiagnosisFindsBrokenSetups(t *testing.T) {
 		noBinary  bool
 		failing   map[string]string // check id -> cause
 	}{
-		{name: "matchImages miss the registry", edit: func(p *kubeletconfigv1.CredentialProvider) { p.MatchImages = []string{"*.*.azurecr.io", "myregistry.azurecr.io:443"} },
+		{name: "matchImages miss the registry", edit: func(p *kubeletconfigv1.CredentialProvider) {
+			p.MatchImages = []string{"*.*.azurecr.io", "myregistry.azurecr.io:443"}
+		},
 			azureJSON: uamiJSON, failing: map[string]string{"provider_match": "kubelet.provider_config_invalid"}},
 		{name: "annotations not passed", edit: func(p *kubeletconfigv1.CredentialProvider) {
 			p.TokenAttributes.RequiredServiceAccountAnnotationKeys = []string{kubelet.AnnotationClientID}

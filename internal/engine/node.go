@@ -75,4 +75,3 @@ func splitImage(target string) (registry, repository string) {
 	}
 	return registry, strings.TrimSuffix(rest, "/")
 }
-

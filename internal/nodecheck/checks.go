@@ -238,7 +238,9 @@ func (s *Setup) failureCheck() check.Result {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return check.Result{Status: check.Skip, Summary: "the provider's failure record cannot be read", Detail: err.Error()}
 	}
-	i := slices.IndexFunc(records, func(r lastfailure.Record) bool { return r.Action == "kubelet" && (r.Host == s.Opts.Host || r.Host == "") })
+	i := slices.IndexFunc(records, func(r lastfailure.Record) bool {
+		return r.Action == "kubelet" && (r.Host == s.Opts.Host || r.Host == "")
+	})
 	if i < 0 {
 		return check.Result{Status: check.Pass, Summary: "no failure of the provider recorded for " + s.Opts.Host + " (in " + s.CacheDir + ")"}
 	}

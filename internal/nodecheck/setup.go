@@ -20,8 +20,8 @@ type Options struct {
 	AzureJSON      string
 	ClientID       string
 	ResourceID     string
-	Cloud          string // the registry's cloud
-	CacheDir       string // where this acrdiag keeps records, when the provider's env names none
+	Cloud          string             // the registry's cloud
+	CacheDir       string             // where this acrdiag keeps records, when the provider's env names none
 	Chain          token.ChainOptions // acrdiag's configured chain, for an identity from the environment
 }
 
