@@ -272,6 +272,7 @@ func TestKubeletProviderFailureIsExplained(t *testing.T) {
 	s := nodeSession(t, kit)
 	host := kit.Host("firewalled")
 	_, r := s.provide(kubeletRequestJSON(t, host+"/app:1", "", nil), "--client-id", kit.Identity("kubelet-uami").ClientID)
+	t.Log(r.stderr) // the README's example
 	lines := strings.Split(strings.TrimSpace(r.stderr), "\n")
 	if r.exitCode == 0 || r.stdout != "" || len(lines) != 1 || !strings.Contains(lines[0], "[network.firewall_denied]") ||
 		!strings.Contains(lines[0], "Fix: ") || !strings.Contains(lines[0], "kubelet-uami") && !strings.Contains(lines[0], kit.Identity("kubelet-uami").ClientID) {

@@ -119,3 +119,38 @@ func TestProviderConfigProblemsAreTheKubeletsValidation(t *testing.T) {
 		}
 	}
 }
+
+// TestREADMECredentialProviderConfig: the README's example is a config the kubelet accepts, and it runs
+// acrdiag's provider for ACR images (geo-replica endpoints too) and for nothing else.
+func TestREADMECredentialProviderConfig(t *testing.T) {
+	b, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, block, ok := strings.Cut(string(b), "<!-- kubelet-config -->\n```yaml\n")
+	block, _, closed := strings.Cut(block, "```")
+	if !ok || !closed {
+		t.Fatal("README.md has no ```yaml block after <!-- kubelet-config -->")
+	}
+	c, err := ParseProviderConfig([]byte(block))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := c.Problems(); len(p) != 0 {
+		t.Fatalf("the kubelet would refuse the README's config: %v", p)
+	}
+	var kc kubeletconfigv1.CredentialProviderConfig
+	if err := yaml.UnmarshalStrict([]byte(block), &kc); err != nil {
+		t.Fatalf("the kubelet's own type refuses the README's config: %v", err)
+	}
+	p := c.Providers[0]
+	if p.Name != "acrdiag" || len(p.Args) == 0 || p.Args[0] != "kubelet-credential-provider" || p.APIVersion != APIVersion {
+		t.Errorf("provider = %+v", p)
+	}
+	for image, want := range map[string]bool{"myregistry.azurecr.io/app:1": true, "myregistry.eastus.geo.azurecr.io/app:1": true,
+		"myregistry.azurecr.cn/app": true, "docker.io/library/nginx": false, "myregistry.azurecr.io.evil.example/app": false} {
+		if p.Matches(image) != want {
+			t.Errorf("the README's matchImages on %s: %v, want %v", image, !want, want)
+		}
+	}
+}
