@@ -172,7 +172,7 @@ func TestKubeletProviderServiceAccountToken(t *testing.T) {
 		t.Errorf("entra %v, exchange %v: want the pod's tenant %s in both", entra, ex, podTenant)
 	}
 	if len(kit.Requests(acrtest.Filter{Service: "managed-identity"})) != 0 {
-		t.Errorf("azure.json's managed identity was asked although the kubelet passed a service account token")
+		t.Errorf("azure.json's managed identity was asked although the kubelet passed an annotated service account's token")
 	}
 	if strings.Contains(r.stderr, saToken) {
 		t.Errorf("the service account token is on stderr")
@@ -186,7 +186,14 @@ func TestKubeletProviderServiceAccountToken(t *testing.T) {
 		t.Errorf("another service account's token: %s", r)
 	}
 
-	// Without the annotations there is no identity to exchange for.
+	// A service account without the annotations pulls with the node's identity (azure.json's, system-assigned).
+	resp, r = s.provide(kubeletRequestJSON(t, image, kit.ServiceAccountToken("apps", "default", kubelet.TokenExchangeAudience, time.Hour), nil), "--azure-json", azureJSON)
+	if r.exitCode != 0 {
+		t.Fatalf("unannotated service account: %s", r)
+	}
+	checkCredentials(t, kit, resp, image, "vm-identity")
+
+	// With only one of them the setup is half done: no identity to exchange for.
 	_, r = s.provide(kubeletRequestJSON(t, image, saToken, map[string]string{kubelet.AnnotationClientID: pod.ClientID}), "--azure-json", azureJSON)
 	if r.exitCode == 0 || !strings.Contains(r.stderr, kubelet.AnnotationTenantID) || !strings.Contains(r.stderr, "[kubelet.service_account_annotations_missing]") ||
 		strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 {

@@ -29,7 +29,7 @@ type NodeFlags struct {
 }
 
 const nodeLong = `Diagnose image pulls from a Kubernetes node's point of view, read-only: the kubelet's
-CredentialProviderConfig (the running kubelet's flags name it, else --provider-config), the provider binary
+CredentialProviderConfig (--provider-config, else the running kubelet's flags), the provider binary
 in its bin dir, matchImages against the image, tokenAttributes (the service account token audience and the
 RBAC it needs), azure.json and the identity the provider would use, its last recorded failure; then the
 registry checks of the diagnosis (name, DNS, TLS, firewall, token exchange, roles...) with that identity.

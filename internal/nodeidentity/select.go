@@ -68,7 +68,7 @@ func Select(o Options) (Choice, error) {
 	}
 	copts := renew.ClientOptions(cloudName, false)
 	switch {
-	case o.ServiceAccountToken != "":
+	case o.ServiceAccountToken != "" && annotated(o.Annotations):
 		return serviceAccount(o, cloudName, copts)
 	case o.AzureJSON != nil:
 		id, err := o.AzureJSON.Identity()
@@ -95,6 +95,13 @@ func credentialSetting(chain token.ChainOptions) string {
 		return v
 	}
 	return chain.Credential
+}
+
+// annotated reports whether the service account names an identity at all. With tokenAttributes the kubelet
+// passes every pod's token; a service account without either annotation pulls with the node's identity
+// (requireServiceAccount false, optional keys), one with only one of them is a mistake to report.
+func annotated(a map[string]string) bool {
+	return strings.TrimSpace(a[kubelet.AnnotationClientID]) != "" || strings.TrimSpace(a[kubelet.AnnotationTenantID]) != ""
 }
 
 // serviceAccount exchanges the pod's service account token for the identity its annotations name, in the

@@ -50,7 +50,6 @@ func TestSelectPicksTheIdentityTheNodeMeans(t *testing.T) {
 
 func TestServiceAccountTokenNeedsBothAnnotations(t *testing.T) {
 	for _, ann := range []map[string]string{
-		nil,
 		{kubelet.AnnotationClientID: "c-pod"},
 		{kubelet.AnnotationTenantID: "t-pod", kubelet.AnnotationClientID: "  "},
 	} {
@@ -64,6 +63,16 @@ func TestServiceAccountTokenNeedsBothAnnotations(t *testing.T) {
 			if strings.TrimSpace(ann[m]) != "" {
 				t.Errorf("annotations %v: %s reported missing", ann, m)
 			}
+		}
+	}
+}
+
+func TestServiceAccountWithoutAnnotationsPullsAsTheNode(t *testing.T) {
+	mi := &azurejson.Config{UseManagedIdentityExtension: true}
+	for _, ann := range []map[string]string{nil, {"other": "x"}, {kubelet.AnnotationClientID: " ", kubelet.AnnotationTenantID: ""}} {
+		c, err := Select(Options{ServiceAccountToken: "sa-token", Annotations: ann, AzureJSON: mi})
+		if err != nil || c.Mode != AzureJSON {
+			t.Errorf("annotations %v: choice %+v, %v; want the node's azure.json identity", ann, c, err)
 		}
 	}
 }
