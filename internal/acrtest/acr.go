@@ -508,9 +508,16 @@ func (reg *registry) exchange(w http.ResponseWriter, r *http.Request, entry *Req
 	}
 	aud := claimString(claims, "aud")
 	entry.Audience = aud
+	entry.Tenant = r.PostForm.Get("tenant")
 	id := reg.kit.identityByObjectID(claimString(claims, "oid"))
 	if id != nil {
 		entry.Identity = id.Name
+	}
+	if t := entry.Tenant; t != "" && t != claimString(claims, "tid") {
+		// ACR validates the token against the tenant the client names: another tenant's token is refused.
+		entry.Error = "UNAUTHORIZED"
+		acrError(w, 401, "UNAUTHORIZED", "token validation failed", nil)
+		return
 	}
 	if id == nil || (isARMAudience(aud) && reg.config().Scenario == ARMAudienceDisabled) || (aud != AudienceACR && !isARMAudience(aud)) {
 		entry.Error = "UNAUTHORIZED"

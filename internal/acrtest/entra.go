@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -84,7 +85,7 @@ func (k *Kit) mintEntraToken(id *Identity, aud string, ttl time.Duration) (strin
 		claims["name"] = id.Name
 	}
 	if id.Kind == ManagedIdentity {
-		claims["xms_mirid"] = "/subscriptions/" + stableUUID("sub") + "/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + id.Name
+		claims["xms_mirid"] = id.ResourceID()
 	}
 	return k.signer.sign(k.entraKey, claims)
 }
@@ -216,8 +217,25 @@ func (k *Kit) verifyAssertion(id *Identity, assertion string) *entraError {
 		}
 		return &entraError{401, "invalid_client", "AADSTS700027", "Client assertion contains an invalid signature. [Reason - The key was not found.]"}
 	}
-	if id.Kind == WorkloadIdentity && claimString(claims, "sub") != id.FederatedSubject {
-		return &entraError{400, "invalid_request", "AADSTS70021", fmt.Sprintf("No matching federated identity record found for presented assertion subject '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.", claimString(claims, "sub"))}
+	if id.Kind == WorkloadIdentity {
+		return checkFederatedCredential(id, claims)
+	}
+	return nil
+}
+
+// checkFederatedCredential matches a federated assertion (a workload identity token file, a service
+// account token the kubelet passed) against the identity's federated credential: issuer, subject and
+// audience, each refused with the code Entra ID answers.
+func checkFederatedCredential(id *Identity, claims jwt.MapClaims) *entraError {
+	if iss := claimString(claims, "iss"); iss != FederationIssuer {
+		return &entraError{400, "invalid_request", "AADSTS700211", fmt.Sprintf("No matching federated identity record found for presented assertion issuer '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.", iss)}
+	}
+	if sub := claimString(claims, "sub"); sub != id.FederatedSubject {
+		return &entraError{400, "invalid_request", "AADSTS70021", fmt.Sprintf("No matching federated identity record found for presented assertion subject '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.", sub)}
+	}
+	auds, _ := claims.GetAudience()
+	if !slices.Contains(auds, FederationAudience) {
+		return &entraError{400, "invalid_request", "AADSTS700212", fmt.Sprintf("No matching federated identity record found for presented assertion audience '%s'. Please check your federated identity credential Subject, Audience and Issuer against the presented assertion.", strings.Join(auds, ","))}
 	}
 	return nil
 }
@@ -235,16 +253,19 @@ func (k *Kit) managedIdentityHandler(w http.ResponseWriter, r *http.Request) {
 		fail(401, "missing or wrong X-IDENTITY-HEADER")
 		return
 	}
+	// A request naming no identity gets the system-assigned one: the first managed identity of the kit.
+	clientID, resourceID := q.Get("client_id"), q.Get("mi_res_id")+q.Get("msi_res_id")
 	var id *Identity
 	for i := range k.identities {
 		c := &k.identities[i]
-		if c.Kind == ManagedIdentity && (q.Get("client_id") == "" || q.Get("client_id") == c.ClientID) {
+		if c.Kind == ManagedIdentity && (clientID == "" || clientID == c.ClientID) &&
+			(resourceID == "" || strings.EqualFold(resourceID, c.ResourceID())) {
 			id = c
 			break
 		}
 	}
 	if id == nil {
-		fail(400, "No managed identity matches client_id "+q.Get("client_id"))
+		fail(400, "No managed identity matches client_id "+clientID+" or resource id "+resourceID)
 		return
 	}
 	entry.Identity = id.Name

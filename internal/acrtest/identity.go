@@ -125,10 +125,43 @@ func (k *Kit) writeCertificate(id *Identity) error {
 	return os.WriteFile(id.certPath, data, 0o600)
 }
 
+// The federated credentials of the kit's workload identities trust this issuer (the cluster's service
+// account issuer) and audience.
+const (
+	FederationIssuer   = "https://oidc.acrtest.local/"
+	FederationAudience = "api://AzureADTokenExchange"
+)
+
+// ResourceID is a managed identity's ARM resource id, as Entra writes it in xms_mirid.
+func (id Identity) ResourceID() string {
+	return "/subscriptions/" + stableUUID("sub") + "/resourcegroups/rg/providers/Microsoft.ManagedIdentity/userAssignedIdentities/" + id.Name
+}
+
+// ServiceAccountToken is the token a kubelet passes a credential provider for a pod (KEP-4412): a
+// projected service account token of the cluster's issuer, for namespace/name, with the audience the
+// provider's tokenAttributes ask for. A workload identity whose FederatedSubject is
+// system:serviceaccount:<namespace>:<name> accepts it when the audience is FederationAudience.
+func (k *Kit) ServiceAccountToken(namespace, name, audience string, ttl time.Duration) string {
+	now := time.Now()
+	tok, err := k.signer.sign(k.federationKey, map[string]any{
+		"iss": FederationIssuer, "sub": "system:serviceaccount:" + namespace + ":" + name, "aud": []string{audience},
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(ttl).Unix(), "jti": randomID(),
+		"kubernetes.io": map[string]any{
+			"namespace":      namespace,
+			"serviceaccount": map[string]any{"name": name, "uid": stableUUID("sa:" + namespace + "/" + name)},
+			"pod":            map[string]any{"name": name + "-pod", "uid": randomID()},
+		},
+	})
+	if err != nil {
+		panic(fmt.Sprintf("acrtest: sign a service account token: %v", err))
+	}
+	return tok
+}
+
 func (k *Kit) federatedTokenFile(id *Identity) string {
 	path := filepath.Join(k.Dir, "federated-"+id.Name+".jwt")
 	tok, err := k.signer.sign(k.federationKey, map[string]any{
-		"iss": "https://oidc.acrtest.local/", "sub": id.FederatedSubject, "aud": "api://AzureADTokenExchange",
+		"iss": FederationIssuer, "sub": id.FederatedSubject, "aud": FederationAudience,
 		"iat": time.Now().Unix(), "exp": time.Now().Add(time.Hour).Unix(),
 	})
 	if err == nil {

@@ -20,6 +20,7 @@ type Request struct {
 	Identity string    `json:"identity,omitempty"` // kit identity name, or the username as given
 	Audience string    `json:"audience,omitempty"` // audience of an Entra token asked for or presented
 	Scope    string    `json:"scope,omitempty"`
+	Tenant   string    `json:"tenant,omitempty"` // the tenant an exchange named
 	Status   int       `json:"status"`
 	Error    string    `json:"error,omitempty"` // ACR error code, AADSTS code, or proxy refusal
 	// ClientIP and UserAgent of registry requests: what ContainerRegistryLoginEvents records.
@@ -29,7 +30,7 @@ type Request struct {
 
 func (r Request) String() string {
 	s := fmt.Sprintf("%-16s %3d %s %s%s", r.Service, r.Status, r.Method, r.Host, r.Path)
-	for _, kv := range [][2]string{{"grant", r.Grant}, {"identity", r.Identity}, {"aud", r.Audience}, {"scope", r.Scope}, {"error", r.Error}} {
+	for _, kv := range [][2]string{{"grant", r.Grant}, {"identity", r.Identity}, {"aud", r.Audience}, {"scope", r.Scope}, {"tenant", r.Tenant}, {"error", r.Error}} {
 		if kv[1] != "" {
 			s += " " + kv[0] + "=" + kv[1]
 		}

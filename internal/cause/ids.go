@@ -40,5 +40,9 @@ const (
 	EngineMissing            = "acrdiag.engine_missing"
 	ConfigInvalid            = "acrdiag.config_invalid"
 	CacheLocked              = "acrdiag.cache_locked"
+	KubeletRequestInvalid    = "kubelet.request_invalid"
+	KubeletSAAnnotations     = "kubelet.service_account_annotations_missing"
+	KubeletProviderConfig    = "kubelet.provider_config_invalid"
+	KubeletAzureJSON         = "kubelet.azure_json_invalid"
 	Unknown                  = "unknown"
 )

@@ -30,6 +30,8 @@ type Options struct {
 	DNSServer     string      // --dns-server HOST:PORT
 	ExpectPrivate bool        // --expect-private
 	Azure         azure.Scope // --subscription, --resource-group: where the registry is in Azure
+	// Source is the identity to diagnose with instead of the machine's default chain (a node's identity).
+	Source renew.Source
 }
 
 // DaemonInfo is what the diagnosis reads from the Docker daemon.
@@ -83,7 +85,11 @@ func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
 	e.LS, e.Name = loginserver.ParseLoginServer(opts.Registry, cfg.LoginServerSuffixes...)
 	chain := tokencache.ChainFor(cfg, e.LS)
 	chain.NoRetry = true // a diagnosis answers within its deadline
-	e.Source = &memoSource{inner: renew.NewChainSource(chain)}
+	inner := opts.Source
+	if inner == nil {
+		inner = renew.NewChainSource(chain)
+	}
+	e.Source = &memoSource{inner: inner}
 	e.ACR = acr.NewClient()
 	e.ARM = azure.New(renew.Credential(e.Source), azure.WithCloud(chain.Cloud), azure.WithTransport(&http.Client{Transport: netproxy.Transport()}))
 	return e

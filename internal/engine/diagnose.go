@@ -60,12 +60,21 @@ func runDiagnose(ctx context.Context, st cli.Streams, docker check.Docker, regis
 	if cfgErr != nil {
 		_, _ = fmt.Fprintln(st.Err, "warning:", cfgErr)
 	}
-	env := check.NewEnv(check.Options{Registry: registry, Repository: o.Repository, Action: o.Action,
+	env := check.NewEnv(diagnoseOptions(registry, o), cfg, docker)
+	return runReport(ctx, st, env, selected(o.Checks), o)
+}
+
+// diagnoseOptions are the check options the diagnosis flags give.
+func diagnoseOptions(registry string, o *cli.DiagnoseFlags) check.Options {
+	return check.Options{Registry: registry, Repository: o.Repository, Action: o.Action,
 		DNSServer: o.DNSServer, ExpectPrivate: o.ExpectPrivate,
-		Azure: azure.Scope{Subscription: o.Subscription, ResourceGroup: o.ResourceGroup}}, cfg, docker)
+		Azure: azure.Scope{Subscription: o.Subscription, ResourceGroup: o.ResourceGroup}}
+}
+
+// runReport runs checks and writes the report as the flags ask: exit 0 no problem, 1 problems found.
+func runReport(ctx context.Context, st cli.Streams, env *check.Env, checks []check.Check, o *cli.DiagnoseFlags) error {
 	terminal := cli.IsTerminal(st.Out) && o.Format == "text"
 	color := terminal && !o.NoColor && os.Getenv("NO_COLOR") == ""
-	checks := selected(o.Checks)
 	var progress func(check.Result)
 	if terminal {
 		done := 0

@@ -36,6 +36,8 @@ func NewRoot(st cli.Streams) *cobra.Command {
 		newDiagnoseCommand(st, dockerFromEnvironment),
 		newTokenCommand(st),
 		newLogsCommand(st, dockerFromEnvironment),
+		newKubeletProviderCommand(st),
+		newNodeCommand(st),
 		cli.NewExplainCommand(st, confirmWithDiagnosis, nil),
 		newRenewCommand(st),
 		&cobra.Command{

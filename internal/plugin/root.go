@@ -49,11 +49,12 @@ func NewPluginRoot(st cli.Streams, engine func(command string) error) *cobra.Com
 	explainCmd := cli.NewExplainCommand(st, nil, func() error { return engine("explain") })
 	root.AddCommand(explainCmd, newLastCommand(st), newSetupCommand(st), newVersionCommand(st),
 		cli.NewTokenCommand(func(*cobra.Command, string, *cli.TokenFlags) error { return engine("token") }),
-		cli.NewLogsCommand(func(*cobra.Command, string, *cli.LogsFlags) error { return engine("logs") }))
+		cli.NewLogsCommand(func(*cobra.Command, string, *cli.LogsFlags) error { return engine("logs") }),
+		cli.NewNodeCommand(func(*cobra.Command, string, *cli.NodeFlags) error { return engine("node") }))
 	root.InitDefaultCompletionCmd()
 	root.ValidArgsFunction = completeRegistries
 	for _, c := range root.Commands() {
-		if slices.Contains([]string{"setup", "last", "token", "logs"}, c.Name()) {
+		if slices.Contains([]string{"setup", "last", "token", "logs", "node"}, c.Name()) {
 			c.ValidArgsFunction = completeRegistries
 		}
 		completeFlagValues(c)

@@ -3,16 +3,13 @@ package renew
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"os"
 	"sync"
 
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore"
-	"github.com/Azure/azure-sdk-for-go/sdk/azcore/cloud"
 	"github.com/Azure/azure-sdk-for-go/sdk/azcore/policy"
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 
-	"github.com/acrdiag/acrdiag/internal/netproxy"
 	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
@@ -70,18 +67,8 @@ func (s *chainSource) build() {
 		// azidentity's default chain (this process serves one registry).
 		_ = os.Setenv("AZURE_CLIENT_ID", s.opts.ClientID)
 	}
-	o := &azidentity.DefaultAzureCredentialOptions{TenantID: s.opts.TenantID}
 	// A proxy that refuses Entra ID (or the managed identity endpoint) is named, and not asked again.
-	o.Transport = &http.Client{Transport: netproxy.Transport()}
-	if s.opts.NoRetry {
-		o.Retry = policy.RetryOptions{MaxRetries: -1}
-	}
-	switch s.opts.Cloud {
-	case "AzureChinaCloud":
-		o.Cloud = cloud.AzureChina
-	case "AzureUSGovernment":
-		o.Cloud = cloud.AzureGovernment
-	}
+	o := &azidentity.DefaultAzureCredentialOptions{TenantID: s.opts.TenantID, ClientOptions: ClientOptions(s.opts.Cloud, s.opts.NoRetry)}
 	s.cred, s.err = azidentity.NewDefaultAzureCredential(o)
 }
 
