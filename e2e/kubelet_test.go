@@ -182,7 +182,7 @@ func TestKubeletProviderServiceAccountToken(t *testing.T) {
 	// Another service account's token: the federated credential does not match, and the line says so.
 	other := kit.ServiceAccountToken("apps", "other", kubelet.TokenExchangeAudience, time.Hour)
 	_, r = s.provide(kubeletRequestJSON(t, image, other, annotations), "--azure-json", azureJSON)
-	if r.exitCode == 0 || r.stdout != "" || !strings.Contains(r.stderr, "AADSTS70021") || !strings.Contains(r.stderr, "["+"auth.invalid_credentials]") ||
+	if r.exitCode == 0 || r.stdout != "" || !strings.Contains(r.stderr, "AADSTS70021") || !strings.Contains(r.stderr, "["+"auth.federated_credential_mismatch]") ||
 		strings.Contains(r.stderr, other) {
 		t.Errorf("another service account's token: %s", r)
 	}
