@@ -12,6 +12,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/testfs"
+	"github.com/acrdiag/acrdiag/internal/token"
 )
 
 // fakeDocker answers StoredAuth with what acrdiag's helper gave.
@@ -80,5 +81,20 @@ func TestCredentialsCheckTakesTheHelpersCause(t *testing.T) {
 		if r.Status != Fail || r.Cause != tt.want || !strings.Contains(r.Detail, tt.detail) || r.Fix == "" {
 			t.Errorf("%s: %s %q [%s] %q, want %s with %q", tt.name, r.Status, r.Summary, r.Cause, r.Detail, tt.want, tt.detail)
 		}
+	}
+}
+
+// TestCredentialsCheckReportsATruncatedToken: a token a store cut at the Windows Credential Manager's limit
+// fails the check, naming the store and the size, never the secret.
+func TestCredentialsCheckReportsATruncatedToken(t *testing.T) {
+	const host = "corpreg.azurecr.io"
+	cut := "eyJ" + strings.Repeat("A", token.WinCredMaxSecret-3)
+	e := NewEnv(Options{Registry: host}, config.Config{CacheDir: testfs.TempDir(t)},
+		fakeDocker{auth: StoredAuth{Source: "config.json auths", Username: token.EmptyGUID, Secret: cut}})
+	e.start(context.Background(), time.Second)
+	r := credentialsCheck(context.Background(), e)
+	if r.Status != Fail || r.Cause != cause.DockerCredentialStore || !strings.Contains(r.Summary, "cut short (2560 bytes)") ||
+		!strings.Contains(r.Summary, "config.json auths") || strings.Contains(r.Summary+r.Detail+r.Fix, cut[:20]) {
+		t.Errorf("%s [%s] %q %q", r.Status, r.Cause, r.Summary, r.Detail)
 	}
 }
