@@ -3,7 +3,8 @@
 # this run's own, the bcryptprimitives.dll shim Go's runtime needs (wine 8.0 lacks it), then
 # GOOS=windows go test -exec wine64 for every package with Windows-specific code, and the Windows-built
 # binaries' end-to-end test (TestWindowsBinaries in e2e/). Needs: apt-get install wine64 gcc-mingw-w64-x86-64.
-#   scripts/wintest.sh [PACKAGE...]     default: the packages below, then the e2e test
+#   scripts/wintest.sh                  the packages below, then the e2e test
+#   scripts/wintest.sh PACKAGE...       those packages only (./internal/config); e2e: the e2e test only
 set -euo pipefail
 cd "$(dirname "$0")/.."
 GO=${GO:-go}
@@ -22,10 +23,17 @@ fi
 
 # The packages with Windows-specific code (build-tagged files, runtime.GOOS, paths) and what tests them.
 PACKAGES=(atomicfile filelock config enginepath token helper renew plugin dockerconfig lastfailure explain cause testfs)
-if [ $# -gt 0 ]; then pkgs=("$@"); else pkgs=("${PACKAGES[@]/#/./internal/}"); fi
+pkgs=("${PACKAGES[@]/#/./internal/}") e2e=1
+if [ $# -gt 0 ]; then
+  pkgs=() e2e=0
+  for a in "$@"; do if [ "$a" = e2e ]; then e2e=1; else pkgs+=("$a"); fi; done
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/acrdiag-wintest.XXXXXX")
 export WINEPREFIX="$work/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=" # no Mono/Gecko prompts
+# wine names the Windows profile after $USER: C:\users\Jürgen Müller, a path with a space and non-ASCII
+# letters, as many enterprise desktops have.
+export USER="Jürgen Müller" LOGNAME="Jürgen Müller" LANG=C.UTF-8 LC_ALL=C.UTF-8
 cleanup() {
   "$(dirname "$WINE")/wineserver" -k 2>/dev/null || true # this prefix's server only
   rm -rf "$work"
@@ -38,8 +46,13 @@ start=$SECONDS
 echo "wintest: wine prefix ready in $((SECONDS - start))s ($("$WINE" --version))"
 
 export WINE_EXEC="$WINE" # e2e's TestWindowsBinaries runs the .exe files with it
-GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -count=1 -exec "$WINE" "${pkgs[@]}"
-if [ $# -eq 0 ]; then
-  "$GO" test -count=1 -run 'TestWindowsBinaries' ./e2e/
+if [ ${#pkgs[@]} -gt 0 ]; then
+  GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -count=1 -exec "$WINE" "${pkgs[@]}"
+fi
+rc=0
+if [ $e2e = 1 ]; then
+  "$GO" test -count=1 -run '^TestWindowsBinaries$' -v ./e2e/ >"$work/e2e.log" 2>&1 || rc=$?
+  grep -vE '^=== (PAUSE|CONT)' "$work/e2e.log" | tail -40
 fi
 echo "wintest: done in $((SECONDS - start))s"
+exit $rc
