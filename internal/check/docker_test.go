@@ -35,7 +35,7 @@ func TestCredentialsCheckTakesTheHelpersCause(t *testing.T) {
 	const host = "firewalled.azurecr.io"
 	bin := testfs.TempDir(t) // the helpers are installed: what they answer is the question
 	for _, name := range []string{"docker-credential-acrdiag", "docker-credential-pass"} {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(bin, testfs.ExeName(name)), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -25,3 +25,12 @@ func WantPerm(tb testing.TB, path string, want os.FileMode) {
 		tb.Errorf("%s has mode %v, want %v", path, got, want)
 	}
 }
+
+// ExeName is the file name of a program found on PATH: Windows looks only for names with an extension
+// from PATHEXT.
+func ExeName(name string) string {
+	if runtime.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
+}
