@@ -40,5 +40,5 @@ func write(path string, data []byte, perm os.FileMode, sync bool) error {
 	if err := tmp.Close(); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), path)
+	return rename(tmp.Name(), path)
 }

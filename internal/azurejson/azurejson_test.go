@@ -6,11 +6,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 func write(t *testing.T, content string) string {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "azure.json")
+	path := filepath.Join(testfs.TempDir(t), "azure.json")
 	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +67,7 @@ func TestTenantFromTheEnvironmentWins(t *testing.T) {
 }
 
 func TestUnusableFilesSayWhy(t *testing.T) {
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	tests := []struct {
 		name, path, want string
 	}{

@@ -6,6 +6,7 @@ const (
 	DockerClientTooOld       = "docker.client_too_old"
 	DockerCredentialStore    = "docker.credential_store_error"
 	DockerNonTTYLogin        = "docker.non_tty_login"
+	DockerDesktopUnreachable = "docker.desktop_unreachable"
 	RegistryNameInvalid      = "registry.name_invalid"
 	RegistryNotFound         = "registry.not_found"
 	RegistryThrottled        = "registry.throttled"

@@ -115,7 +115,12 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 	if a.Helper != "" {
 		if _, lerr := exec.LookPath("docker-credential-" + a.Helper); lerr != nil {
 			return e.fail(cause.DockerCredentialStore, fmt.Sprintf("config.json sends %s to the credential helper %q, which is not installed", e.LS.Host, a.Helper),
-				"docker-credential-"+a.Helper+" is not on PATH")
+				"docker-credential-"+a.Helper+" is not on PATH"+desktopMissingHint(a.Helper))
+		}
+	}
+	if isDesktopHelper(a.Helper) {
+		if r, failed := e.desktopCheck(&a, err, localDesktopStore(a.Helper), backendExists); failed {
+			return r
 		}
 	}
 	if err != nil {
@@ -137,6 +142,10 @@ func credentialsCheck(_ context.Context, e *Env) Result {
 			return warn("nothing is configured for "+e.LS.Host+": Docker pulls anonymously", "let acrdiag answer for it: docker acrcheck setup "+e.LS.Host)
 		}
 		return pass("no stored credentials for " + e.LS.Host + " (" + a.Source + "); Docker pulls anonymously")
+	}
+	if jwt.Truncated(a.Secret) {
+		return e.fail(cause.DockerCredentialStore, fmt.Sprintf("the token %s holds for %s is cut short (%d bytes): the registry refuses it", a.Source, e.LS.Host, len(a.Secret)),
+			fmt.Sprintf("the Windows Credential Manager keeps at most %d bytes of a secret and ACR tokens can be longer; acrdiag's helper keeps those whole in its own file", jwt.WinCredMaxSecret))
 	}
 	c, err := jwt.Inspect(a.Secret)
 	if err != nil || (!c.IsACR() && !c.IsEntra()) {

@@ -10,7 +10,10 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/config"
+	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
+	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // fakeDocker answers StoredAuth with what acrdiag's helper gave.
@@ -31,9 +34,9 @@ func (e textError) Error() string { return string(e) }
 // its failure record, however long its detail; another helper's failure, or an unknown tag, is the store's.
 func TestCredentialsCheckTakesTheHelpersCause(t *testing.T) {
 	const host = "firewalled.azurecr.io"
-	bin := t.TempDir() // the helpers are installed: what they answer is the question
+	bin := testfs.TempDir(t) // the helpers are installed: what they answer is the question
 	for _, name := range []string{"docker-credential-acrdiag", "docker-credential-pass"} {
-		if err := os.WriteFile(filepath.Join(bin, name), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
+		if err := os.WriteFile(filepath.Join(bin, testfs.ExeName(name)), []byte("#!/bin/sh\nexit 1\n"), 0o755); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -41,7 +44,7 @@ func TestCredentialsCheckTakesTheHelpersCause(t *testing.T) {
 	long := "error getting credentials - err: exit status 1, out: `acrdiag: no credentials for " + host + ": the registry's firewall refuses this client (" +
 		strings.Repeat("exchange an Entra token with firewalled.azurecr.io: HTTP 403 DENIED: client with IP '127.0.0.1' is not allowed access ", 4) +
 		"). Fix: Allow this client's IP. Details: docker acrcheck " + host + " [network.firewall_denied]`"
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	record := func(id string, at time.Time) {
 		if err := lastfailure.Add(dir, lastfailure.Record{Time: at, Host: host, Action: "get", Cause: id, Detail: "recorded " + id}); err != nil {
 			t.Fatal(err)
@@ -65,7 +68,7 @@ func TestCredentialsCheckTakesTheHelpersCause(t *testing.T) {
 		{"another helper's failure", StoredAuth{Source: "credsStore: pass", Helper: "pass"}, "pass: gpg: decryption failed [network.firewall_denied]", "", cause.DockerCredentialStore, "gpg"},
 	}
 	for _, tt := range tests {
-		e := NewEnv(Options{Registry: host}, config.Config{CacheDir: t.TempDir()}, fakeDocker{auth: tt.auth, err: textError(tt.err)})
+		e := NewEnv(Options{Registry: host}, config.Config{CacheDir: testfs.TempDir(t)}, fakeDocker{auth: tt.auth, err: textError(tt.err)})
 		dir = e.Config.CacheDir
 		switch tt.record {
 		case "":
@@ -79,5 +82,20 @@ func TestCredentialsCheckTakesTheHelpersCause(t *testing.T) {
 		if r.Status != Fail || r.Cause != tt.want || !strings.Contains(r.Detail, tt.detail) || r.Fix == "" {
 			t.Errorf("%s: %s %q [%s] %q, want %s with %q", tt.name, r.Status, r.Summary, r.Cause, r.Detail, tt.want, tt.detail)
 		}
+	}
+}
+
+// TestCredentialsCheckReportsATruncatedToken: a token a store cut at the Windows Credential Manager's limit
+// fails the check, naming the store and the size, never the secret.
+func TestCredentialsCheckReportsATruncatedToken(t *testing.T) {
+	const host = "corpreg.azurecr.io"
+	cut := "eyJ" + strings.Repeat("A", jwt.WinCredMaxSecret-3)
+	e := NewEnv(Options{Registry: host}, config.Config{CacheDir: testfs.TempDir(t)},
+		fakeDocker{auth: StoredAuth{Source: "config.json auths", Username: loginserver.EmptyGUID, Secret: cut}})
+	e.start(context.Background(), time.Second)
+	r := credentialsCheck(context.Background(), e)
+	if r.Status != Fail || r.Cause != cause.DockerCredentialStore || !strings.Contains(r.Summary, "cut short (2560 bytes)") ||
+		!strings.Contains(r.Summary, "config.json auths") || strings.Contains(r.Summary+r.Detail+r.Fix, cut[:20]) {
+		t.Errorf("%s [%s] %q %q", r.Status, r.Cause, r.Summary, r.Detail)
 	}
 }

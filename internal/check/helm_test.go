@@ -14,6 +14,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // acrToken is an unsigned token with ACR's issuer, expiring at exp: all the check reads.
@@ -53,7 +54,7 @@ func TestHelmCredentialsCheck(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "helm", "registry", "config.json")
+			path := filepath.Join(testfs.TempDir(t), "helm", "registry", "config.json")
 			t.Setenv("HELM_REGISTRY_CONFIG", path)
 			if tt.file != "" {
 				_ = os.MkdirAll(filepath.Dir(path), 0o700)
@@ -61,7 +62,7 @@ func TestHelmCredentialsCheck(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			e := NewEnv(Options{Registry: host}, config.Config{CacheDir: t.TempDir()}, nil)
+			e := NewEnv(Options{Registry: host}, config.Config{CacheDir: testfs.TempDir(t)}, nil)
 			e.start(context.Background(), time.Second)
 			r := helmCredentialsCheck(context.Background(), e)
 			if r.Status != tt.status || r.Cause != tt.cause || !strings.Contains(r.Summary, tt.want) {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 const (
@@ -73,7 +75,7 @@ func TestRegistryIdentitiesMerge(t *testing.T) {
 		if locked {
 			sys += `,"locked":["registryIdentities"]`
 		}
-		sysPath := filepath.Join(t.TempDir(), "system.json")
+		sysPath := filepath.Join(testfs.TempDir(t), "system.json")
 		if err := os.WriteFile(sysPath, []byte(sys+"}"), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,8 @@ import (
 	"runtime"
 	"slices"
 	"testing"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // TestContainersAuthPaths: REGISTRY_AUTH_FILE alone when set; else the lasting file under XDG_CONFIG_HOME
@@ -16,7 +18,7 @@ func TestContainersAuthPaths(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("the primary file is the lasting one off Linux")
 	}
-	home, runDir := t.TempDir(), t.TempDir()
+	home, runDir := testfs.TempDir(t), testfs.TempDir(t)
 	primary := filepath.Join(runDir, "containers", "auth.json")
 	tests := []struct {
 		name                          string
@@ -101,7 +103,7 @@ func TestAuthJSONSetupAndUndo(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "containers", "auth.json")
+			path := filepath.Join(testfs.TempDir(t), "containers", "auth.json")
 			if tt.orig != "" {
 				_ = os.MkdirAll(filepath.Dir(path), 0o700)
 				if err := os.WriteFile(path, []byte(tt.orig), 0o600); err != nil {

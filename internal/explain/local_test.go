@@ -11,6 +11,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 func unsignedJWT(claims string) string {
@@ -38,7 +39,7 @@ func TestMachineEvidence(t *testing.T) {
 		{"corrupt config.json adds nothing", `{"auths":`, nil, cause.Unknown},
 	}
 	for _, tt := range tests {
-		dir := t.TempDir()
+		dir := testfs.TempDir(t)
 		cfg := filepath.Join(dir, "config.json")
 		if err := os.WriteFile(cfg, []byte(tt.config), 0o600); err != nil {
 			t.Fatal(err)

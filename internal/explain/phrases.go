@@ -119,7 +119,9 @@ func buildSignals() []signal {
 		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+ in the manifest list|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
 		sig(cause.DockerClientTooOld, 2, `unsupported manifest media type|mediatype in manifest should be`),
-		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data|/run/host-services/backend\.sock|credstore-updated|error getting credentials - err: exec:`),
+		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data|error getting credentials - err: exec:`),
+		// Docker Desktop's helper telling the backend about a change, through a socket or pipe that is not there.
+		sig(cause.DockerDesktopUnreachable, 4, `backend\.sock|\\pipe\\docker(Backend|Web)ApiServer|http://ipc/registry/credstore-updated|http://ipc/ping`),
 		sig(cause.DockerCredentialStore, 2, `credsStore|docker-credential-(desktop|wincred|osxkeychain|pass|secretservice)`),
 		sig(cause.DockerCredentialStore, 1, `error getting credentials`),
 		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),

@@ -6,17 +6,17 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // TestLockNeverFollowsALink: a link planted where the lock file goes is replaced, its target never created;
 // a directory there is an error, not a lock.
 func TestLockNeverFollowsALink(t *testing.T) {
-	dir := t.TempDir()
-	victim := filepath.Join(t.TempDir(), "victim")
+	dir := testfs.TempDir(t)
+	victim := filepath.Join(testfs.TempDir(t), "victim")
 	path := filepath.Join(dir, "x.lock")
-	if err := os.Symlink(victim, path); err != nil {
-		t.Skip("no symlinks here:", err)
-	}
+	testfs.SymlinkOrSkip(t, victim, path)
 	unlock, err := Lock(path, time.Second)
 	if err != nil {
 		t.Fatal(err)

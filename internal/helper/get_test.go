@@ -17,6 +17,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/jwt"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
@@ -92,7 +93,7 @@ func TestGetAndStoreDecisions(t *testing.T) {
 			engineproc.RenewResult{RefreshToken: expired, ExpiresOn: now.Add(-time.Minute)}, "", "", "[" + cause.AuthTokenExpired + "]", 1, cause.AuthTokenExpired},
 	}
 	for _, tt := range tests {
-		dir := t.TempDir()
+		dir := testfs.TempDir(t)
 		store := memoryStore{}
 		if tt.stored != nil {
 			store[tt.stored.ServerURL] = tt.stored
@@ -124,7 +125,7 @@ func TestGetAndStoreDecisions(t *testing.T) {
 // TestStoreFixesTheTokenUsername: docker login with a token under another username is stored under the
 // empty GUID, said on stderr and recorded; store never fails on ordinary input.
 func TestStoreFixesTheTokenUsername(t *testing.T) {
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	store := memoryStore{}
 	var stderr strings.Builder
 	h := New(WithConfig(config.Config{CacheDir: dir}, nil), WithStore(store), WithCache(tokencache.NullCache{}), WithRenewer(&countingRenewer{}), WithStderr(&stderr))

@@ -113,7 +113,7 @@ func (h *Helper) defaultStore() Store {
 	if name == "" || name == "file" || name == "acrdiag" {
 		return file
 	}
-	return layeredStore{primary: NativeStore{Name: name}, fallback: file, warn: h.warnf}
+	return newLayeredStore(name, file, h.warnf)
 }
 
 func (h *Helper) warnf(format string, args ...any) {

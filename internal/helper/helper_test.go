@@ -18,6 +18,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/engineproc"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
@@ -69,7 +70,7 @@ func TestGetNamesItsOwnFailures(t *testing.T) {
 		{"no identity", fakeRenewer{res: engineproc.RenewResult{Cause: cause.AuthNoIdentity, Detail: "no credential of the chain has an identity"}}, nil, nil, cause.AuthNoIdentity, ""},
 	}
 	for _, tt := range tests {
-		dir := t.TempDir()
+		dir := testfs.TempDir(t)
 		cache := tt.cache
 		if cache == nil {
 			cache = tokencache.NullCache{}
@@ -102,12 +103,12 @@ func TestRenewerFailureOutOfTime(t *testing.T) {
 }
 
 func TestEngineRenewMissingEngine(t *testing.T) {
-	t.Setenv("ACRDIAG_ENGINE", filepath.Join(t.TempDir(), "nothing-here"))
+	t.Setenv("ACRDIAG_ENGINE", filepath.Join(testfs.TempDir(t), "nothing-here"))
 	_, err := engineproc.Renew(context.Background(), loginserver.LoginServer{Host: "r.azurecr.io"})
 	if e := renewerFailure(context.Background(), "r.azurecr.io", err); e.Cause != cause.EngineMissing || !strings.Contains(e.Detail, "ACRDIAG_ENGINE names") {
 		t.Errorf("ACRDIAG_ENGINE naming nothing: %v", e)
 	}
-	notExec := filepath.Join(t.TempDir(), "acrdiag")
+	notExec := filepath.Join(testfs.TempDir(t), "acrdiag")
 	if err := os.WriteFile(notExec, []byte("not a program"), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
@@ -53,14 +54,14 @@ func TestListNamesEveryRegistryTheHelperAnswers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dockerDir := t.TempDir()
+			dockerDir := testfs.TempDir(t)
 			t.Setenv("DOCKER_CONFIG", dockerDir)
 			if tt.docker != "" {
 				if err := os.WriteFile(filepath.Join(dockerDir, "config.json"), []byte(tt.docker), 0o600); err != nil {
 					t.Fatal(err)
 				}
 			}
-			cache, err := tokencache.OpenFileCache(filepath.Join(t.TempDir(), "cache"))
+			cache, err := tokencache.OpenFileCache(filepath.Join(testfs.TempDir(t), "cache"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -75,7 +76,7 @@ func TestListNamesEveryRegistryTheHelperAnswers(t *testing.T) {
 			if stored == nil {
 				stored = map[string]string{}
 			}
-			h := New(WithConfig(config.Config{Registries: tt.registries, CacheDir: t.TempDir()}, nil),
+			h := New(WithConfig(config.Config{Registries: tt.registries, CacheDir: testfs.TempDir(t)}, nil),
 				WithStore(listStore{stored: stored}), WithCache(cache), WithStderr(io.Discard))
 			got, err := h.List()
 			if err != nil || !maps.Equal(got, tt.want) {

@@ -19,6 +19,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/engineproc"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
@@ -46,7 +47,7 @@ type renewalHelper struct {
 
 func newRenewalHelper(t *testing.T, r Renewer) *renewalHelper {
 	t.Helper()
-	rh := &renewalHelper{now: time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC), dir: t.TempDir()}
+	rh := &renewalHelper{now: time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC), dir: testfs.TempDir(t)}
 	rh.logFile = filepath.Join(rh.dir, "helper.log")
 	clock := func() time.Time { rh.mu.Lock(); defer rh.mu.Unlock(); return rh.now }
 	cache := &tokencache.FileCache{Dir: rh.dir, Now: clock}

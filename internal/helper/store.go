@@ -16,7 +16,6 @@ import (
 	"github.com/docker/docker-credential-helpers/credentials"
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
-	"github.com/acrdiag/acrdiag/internal/cause"
 	"github.com/acrdiag/acrdiag/internal/filelock"
 )
 
@@ -332,56 +331,4 @@ func installed(name string) string {
 		return ""
 	}
 	return name
-}
-
-// layeredStore writes to the primary store and falls back to the file when the primary fails, so that
-// `docker login` never fails because a keychain is locked or missing; reads look in both.
-type layeredStore struct {
-	primary  Store
-	fallback Store
-	warn     func(format string, args ...any)
-}
-
-func (s layeredStore) Add(creds *credentials.Credentials) error {
-	err := s.primary.Add(creds)
-	if err == nil {
-		_ = s.fallback.Delete(creds.ServerURL) // one place per server
-		return nil
-	}
-	s.warn("acrdiag: the credential store failed (%s); keeping the credentials for %s in acrdiag's own file instead", cause.Summarize(err.Error()), creds.ServerURL)
-	return s.fallback.Add(creds)
-}
-
-func (s layeredStore) Delete(serverURL string) error {
-	return errors.Join(s.primary.Delete(serverURL), s.fallback.Delete(serverURL))
-}
-
-func (s layeredStore) Get(serverURL string) (string, string, error) {
-	u, p, err := s.primary.Get(serverURL)
-	if err == nil {
-		return u, p, nil
-	}
-	u, p, ferr := s.fallback.Get(serverURL)
-	if ferr == nil {
-		return u, p, nil
-	}
-	if credentials.IsErrCredentialsNotFound(err) {
-		return "", "", ferr
-	}
-	return "", "", err
-}
-
-func (s layeredStore) List() (map[string]string, error) {
-	out, err := s.primary.List()
-	if err != nil {
-		out = map[string]string{}
-	}
-	more, ferr := s.fallback.List()
-	for k, v := range more {
-		out[k] = v
-	}
-	if err != nil && ferr != nil {
-		return nil, err
-	}
-	return out, nil
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 	"github.com/acrdiag/acrdiag/internal/tokencache"
 )
 
@@ -30,7 +31,7 @@ func storeCreds() *credentials.Credentials {
 func testStore(t *testing.T) (*FileStore, *[]string) {
 	t.Helper()
 	var notes []string
-	s := &FileStore{Path: filepath.Join(t.TempDir(), "acrdiag", "credentials.json"),
+	s := &FileStore{Path: filepath.Join(testfs.TempDir(t), "acrdiag", "credentials.json"),
 		Warn: func(format string, args ...any) { notes = append(notes, fmt.Sprintf(format, args...)) }}
 	return s, &notes
 }
@@ -202,7 +203,7 @@ func TestFileStoreErrorsSayWhatWhyAndFix(t *testing.T) {
 		})
 	}
 	t.Run("a directory that cannot be made", func(t *testing.T) {
-		file := filepath.Join(t.TempDir(), "a-file")
+		file := filepath.Join(testfs.TempDir(t), "a-file")
 		_ = os.WriteFile(file, nil, 0o600)
 		s := &FileStore{Path: filepath.Join(file, "acrdiag", "credentials.json")}
 		assertUserError(t, s.Add(storeCreds()), "could not store the credentials for "+storeHost, filepath.Join(file, "acrdiag"))
@@ -214,10 +215,8 @@ func TestFileStoreErrorsSayWhatWhyAndFix(t *testing.T) {
 func TestFileStoreLockIsNotCreatedThroughALink(t *testing.T) {
 	s, _ := testStore(t)
 	_ = os.MkdirAll(filepath.Dir(s.Path), 0o700)
-	victim := filepath.Join(t.TempDir(), "victim")
-	if err := os.Symlink(victim, s.Path+".lock"); err != nil {
-		t.Skip("no symlinks here:", err)
-	}
+	victim := filepath.Join(testfs.TempDir(t), "victim")
+	testfs.SymlinkOrSkip(t, victim, s.Path+".lock")
 	if err := s.Add(storeCreds()); err != nil {
 		t.Fatal(err)
 	}
@@ -252,7 +251,7 @@ func TestHelperStoreFailureIsRecorded(t *testing.T) {
 	s.writeFile = func(string, []byte, os.FileMode) error {
 		return &os.PathError{Op: "write", Path: "x", Err: syscall.ENOSPC}
 	}
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	h := New(WithConfig(config.Config{CacheDir: dir}, nil), WithStore(s), WithCache(tokencache.NullCache{}), WithStderr(io.Discard))
 	err := h.Add(storeCreds())
 	assertUserError(t, err, "the disk is full")

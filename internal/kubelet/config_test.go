@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kubeletconfigv1 "k8s.io/kubelet/config/v1"
 	"sigs.k8s.io/yaml"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // kubeletConfig is a CredentialProviderConfig built with the kubelet's own types.
@@ -42,7 +44,7 @@ func TestProviderConfigReadsTheKubeletsYAMLAndJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	for name, b := range map[string][]byte{"config.yaml": y, "config.json": j} {
 		path := filepath.Join(dir, name)
 		if err := os.WriteFile(path, b, 0o600); err != nil {

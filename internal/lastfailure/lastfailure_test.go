@@ -7,10 +7,12 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 func TestAddKeepsNewestFirstAndRedacts(t *testing.T) {
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	for i := 0; i < keep+5; i++ {
 		if err := Add(dir, Record{Host: "a.azurecr.io", Cause: "auth.no_identity", Detail: "x"}); err != nil {
 			t.Fatal(err)
@@ -27,13 +29,11 @@ func TestAddKeepsNewestFirstAndRedacts(t *testing.T) {
 	if r, ok := Last(dir, "a.azurecr.io"); !ok || r.Cause != "auth.no_identity" {
 		t.Errorf("Last = %+v", r)
 	}
-	if st, _ := os.Stat(filepath.Join(dir, FileName)); st.Mode().Perm() != 0o600 {
-		t.Errorf("mode = %v", st.Mode())
-	}
+	testfs.WantPerm(t, filepath.Join(dir, FileName), 0o600)
 }
 
 func TestCorruptFileIsReplaced(t *testing.T) {
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	_ = os.WriteFile(filepath.Join(dir, FileName), []byte("\x00garbage"), 0o600)
 	if err := Add(dir, Record{Host: "a.azurecr.io", Cause: "c"}); err != nil {
 		t.Fatal(err)
@@ -58,7 +58,7 @@ func TestUnusableRecordFiles(t *testing.T) {
 		},
 		"corrupt JSON": func(p string) error { return os.WriteFile(p, []byte(`[{"host":`), 0o600) },
 	} {
-		dir := t.TempDir()
+		dir := testfs.TempDir(t)
 		path := filepath.Join(dir, FileName)
 		if err := plant(path); err != nil {
 			t.Fatal(err)
@@ -86,7 +86,7 @@ func FuzzRead(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, content string) {
-		dir := t.TempDir()
+		dir := testfs.TempDir(t)
 		if err := os.WriteFile(filepath.Join(dir, FileName), []byte(content), 0o600); err != nil {
 			t.Skip()
 		}
@@ -109,15 +109,13 @@ func FuzzRead(f *testing.F) {
 // TestStateFilesAreNotWrittenThroughLinks: a symlink planted where the record or the activity file goes is
 // replaced, and its target keeps its content.
 func TestStateFilesAreNotWrittenThroughLinks(t *testing.T) {
-	dir := t.TempDir()
-	victim := filepath.Join(t.TempDir(), "victim")
+	dir := testfs.TempDir(t)
+	victim := filepath.Join(testfs.TempDir(t), "victim")
 	if err := os.WriteFile(victim, []byte("precious"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range []string{FileName, activityFile} {
-		if err := os.Symlink(victim, filepath.Join(dir, name)); err != nil {
-			t.Fatal(err)
-		}
+		testfs.SymlinkOrSkip(t, victim, filepath.Join(dir, name))
 	}
 	NoteActivity(dir, "corp.azurecr.io")
 	_ = Add(dir, Record{Host: "corp.azurecr.io", Cause: "auth.no_identity", Detail: "x"})

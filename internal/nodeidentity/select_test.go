@@ -9,6 +9,7 @@ import (
 	"github.com/acrdiag/acrdiag/internal/azurejson"
 	"github.com/acrdiag/acrdiag/internal/kubelet"
 	"github.com/acrdiag/acrdiag/internal/renew"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 func TestSelectPicksTheIdentityTheNodeMeans(t *testing.T) {
@@ -78,7 +79,7 @@ func TestServiceAccountWithoutAnnotationsPullsAsTheNode(t *testing.T) {
 }
 
 func TestUnreadableCertificateFailsOnTheFirstToken(t *testing.T) {
-	c, err := Select(Options{AzureJSON: &azurejson.Config{TenantID: "t", AADClientID: "c", AADClientCertPath: t.TempDir() + "/none.pfx"}})
+	c, err := Select(Options{AzureJSON: &azurejson.Config{TenantID: "t", AADClientID: "c", AADClientCertPath: testfs.TempDir(t) + "/none.pfx"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,19 +8,20 @@ import (
 	"testing"
 
 	"github.com/acrdiag/acrdiag/internal/cli"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // TestCompletionNeverRuns: TAB completion answers with cobra's protocol and runs nothing: setup does not
 // write config.json, --undo restores nothing, a registry argument starts no diagnosis.
 func TestCompletionNeverRuns(t *testing.T) {
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	cfgPath := filepath.Join(dir, "config.json")
 	orig := `{"credHelpers":{"corpreg.azurecr.io":"acrdiag","gcr.io":"gcloud"},"auths":{"otherreg.azurecr.io":{}}}`
 	if err := os.WriteFile(cfgPath, []byte(orig), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv("DOCKER_CONFIG", t.TempDir()) // --config must win over it
-	t.Setenv("ACRDIAG_CACHE_DIR", t.TempDir())
+	t.Setenv("DOCKER_CONFIG", testfs.TempDir(t)) // --config must win over it
+	t.Setenv("ACRDIAG_CACHE_DIR", testfs.TempDir(t))
 	t.Setenv("ACRDIAG_ENGINE", filepath.Join(dir, "no-engine")) // running the engine would say so on stderr
 	tests := []struct {
 		argv    []string
@@ -71,7 +72,7 @@ func TestDockerHelpAcrcheck(t *testing.T) {
 // TestHandedOverCommandsHaveTheirOwnHelp: token and logs, which the engine runs, show docker-style help
 // and refuse bad flags in the plugin, without the engine.
 func TestHandedOverCommandsHaveTheirOwnHelp(t *testing.T) {
-	t.Setenv("ACRDIAG_ENGINE", filepath.Join(t.TempDir(), "no-engine"))
+	t.Setenv("ACRDIAG_ENGINE", filepath.Join(testfs.TempDir(t), "no-engine"))
 	for _, tt := range []struct {
 		argv []string
 		code int

@@ -7,13 +7,14 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/explain"
 	"github.com/acrdiag/acrdiag/internal/lastfailure"
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // TestHookChoosesRegistryAndCause: the hook explains the registry the failing command used, with that
 // registry's own failure record, and treats a build as the pull it starts with.
 func TestHookChoosesRegistryAndCause(t *testing.T) {
 	now := time.Now()
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	if err := lastfailure.Add(dir, lastfailure.Record{Time: now.Add(-3 * time.Minute), Host: "other.azurecr.io", Action: "get",
 		Cause: "auth.sp_secret_expired", Detail: "AADSTS7000222: the secret expired"}); err != nil {
 		t.Fatal(err)
@@ -73,7 +74,7 @@ func FuzzHookMessage(f *testing.F) {
 	f.Add("push", `denied: requested access to the resource is denied`)
 	f.Add("pull", `Head "https://mine.azurecr.io/v2/app/manifests/1": unauthorized: authentication required eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl`)
 	f.Add("login", "\x1b[31mError\x1b[0m: x509: certificate signed by unknown authority\r\n")
-	dir := f.TempDir()
+	dir := testfs.TempDir(f)
 	hc := hookContext{Now: time.Now(), CacheDir: dir, parentArgs: func() []string { return []string{"docker", "pull", "mine.azurecr.io/app:1"} },
 		Machine: &explain.Machine{CacheDir: dir, FailureWithin: recentFailure}}
 	f.Fuzz(func(t *testing.T, rootCmd, commandError string) {

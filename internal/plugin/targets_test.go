@@ -3,13 +3,15 @@ package plugin
 import (
 	"path/filepath"
 	"testing"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // TestSetupTargets: the default configures Docker's config.json (helpers and hook) and containers'
 // auth.json (helpers only); --clients narrows it; an unknown client is a usage error; containers without a
 // registry has nothing to write.
 func TestSetupTargets(t *testing.T) {
-	home := t.TempDir()
+	home := testfs.TempDir(t)
 	t.Setenv("DOCKER_CONFIG", filepath.Join(home, ".docker"))
 	t.Setenv("REGISTRY_AUTH_FILE", "")
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))

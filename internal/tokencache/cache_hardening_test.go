@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // TestFileCacheChecksEntriesBeforeReading: an oversized (sparse) entry costs no memory to ignore, a link or a
@@ -32,13 +34,11 @@ func TestFileCacheChecksEntriesBeforeReading(t *testing.T) {
 			_ = f.Close()
 		}},
 		{"a link to a valid entry elsewhere", func(t *testing.T, path string) {
-			other := &FileCache{Dir: t.TempDir()}
+			other := &FileCache{Dir: testfs.TempDir(t)}
 			if _, err := other.Fill(host, id, freshFor(time.Minute), fetch); err != nil {
 				t.Fatal(err)
 			}
-			if err := os.Symlink(other.path(host, id), path); err != nil {
-				t.Skip("no symlinks here:", err)
-			}
+			testfs.SymlinkOrSkip(t, other.path(host, id), path)
 		}},
 		{"an empty directory", func(t *testing.T, path string) {
 			if err := os.Mkdir(path, 0o700); err != nil {
@@ -47,7 +47,7 @@ func TestFileCacheChecksEntriesBeforeReading(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			c := &FileCache{Dir: t.TempDir()}
+			c := &FileCache{Dir: testfs.TempDir(t)}
 			path := c.path(host, id)
 			tt.plant(t, path)
 			var before, after runtime.MemStats
@@ -78,11 +78,9 @@ func TestFileCacheChecksEntriesBeforeReading(t *testing.T) {
 
 // TestFileCacheLockIsNotCreatedThroughALink: a link planted where a lock file goes creates nothing at its target.
 func TestFileCacheLockIsNotCreatedThroughALink(t *testing.T) {
-	c := &FileCache{Dir: t.TempDir()}
-	victim := filepath.Join(t.TempDir(), "victim")
-	if err := os.Symlink(victim, c.path("r.azurecr.io", "id")+".lock"); err != nil {
-		t.Skip("no symlinks here:", err)
-	}
+	c := &FileCache{Dir: testfs.TempDir(t)}
+	victim := filepath.Join(testfs.TempDir(t), "victim")
+	testfs.SymlinkOrSkip(t, victim, c.path("r.azurecr.io", "id")+".lock")
 	e, err := c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) {
 		return Entry{RefreshToken: "rt", ExpiresOn: time.Now().Add(3 * time.Hour)}, nil
 	})
@@ -155,7 +153,7 @@ func TestEntryFreshness(t *testing.T) {
 func TestFileCacheSharesFailures(t *testing.T) {
 	now := time.Date(2026, 1, 2, 15, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
-	c := &FileCache{Dir: t.TempDir(), Now: func() time.Time { return clock() }}
+	c := &FileCache{Dir: testfs.TempDir(t), Now: func() time.Time { return clock() }}
 	var fetches atomic.Int32
 	fail := func() (Entry, error) {
 		fetches.Add(1)
@@ -253,7 +251,7 @@ func TestFileCacheSharesFailures(t *testing.T) {
 // TestIdentityKeyChecksTheProfileSizeFirst: the Azure CLI profile the identity key hashes is not read whole
 // when it is far bigger than any profile (every get computes the key).
 func TestIdentityKeyChecksTheProfileSizeFirst(t *testing.T) {
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	t.Setenv("AZURE_CONFIG_DIR", dir)
 	f, err := os.Create(filepath.Join(dir, "azureProfile.json"))
 	if err != nil {

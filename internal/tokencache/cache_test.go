@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 func freshFor(margin time.Duration) func(Entry) bool {
@@ -17,7 +19,7 @@ func freshFor(margin time.Duration) func(Entry) bool {
 }
 
 func TestFileCacheFillsOnceForConcurrentCallers(t *testing.T) {
-	c, err := OpenFileCache(t.TempDir())
+	c, err := OpenFileCache(testfs.TempDir(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,7 +50,7 @@ func TestFileCacheFillsOnceForConcurrentCallers(t *testing.T) {
 }
 
 func TestFileCacheRefetchesStaleAndCorruptEntries(t *testing.T) {
-	dir := t.TempDir()
+	dir := testfs.TempDir(t)
 	c, _ := OpenFileCache(dir)
 	n := 0
 	fetch := func() (Entry, error) {
@@ -64,9 +66,7 @@ func TestFileCacheRefetchesStaleAndCorruptEntries(t *testing.T) {
 	if len(files) != 1 {
 		t.Fatalf("files = %v", files)
 	}
-	if st, _ := os.Stat(files[0]); st.Mode().Perm() != 0o600 {
-		t.Errorf("cache file mode %v, want 0600", st.Mode().Perm())
-	}
+	testfs.WantPerm(t, files[0], 0o600)
 	_ = os.WriteFile(files[0], []byte("{corrupt"), 0o600)
 	e, err := c.Fill("r.azurecr.io", "id", freshFor(time.Minute), fetch)
 	if err != nil || e.RefreshToken != "rt" || n != 3 {
@@ -84,7 +84,7 @@ func TestFileCacheRefetchesStaleAndCorruptEntries(t *testing.T) {
 }
 
 func TestFetchErrorsAreNotCached(t *testing.T) {
-	c, _ := OpenFileCache(t.TempDir())
+	c, _ := OpenFileCache(testfs.TempDir(t))
 	boom := errors.New("exchange failed")
 	if _, err := c.Fill("r.azurecr.io", "id", freshFor(0), func() (Entry, error) { return Entry{}, boom }); !errors.Is(err, boom) {
 		t.Errorf("err = %v", err)
@@ -97,7 +97,7 @@ func TestFetchErrorsAreNotCached(t *testing.T) {
 func TestUnwritableCacheDegradesToNone(t *testing.T) {
 	Warnings = io.Discard
 	t.Cleanup(func() { Warnings = os.Stderr })
-	file := filepath.Join(t.TempDir(), "not-a-dir")
+	file := filepath.Join(testfs.TempDir(t), "not-a-dir")
 	_ = os.WriteFile(file, nil, 0o600)
 	c, err := OpenFileCache(filepath.Join(file, "cache"))
 	if err == nil {
@@ -113,7 +113,7 @@ func TestUnwritableCacheDegradesToNone(t *testing.T) {
 }
 
 func TestFileCacheGivesUpWaitingForAStuckRenewal(t *testing.T) {
-	c := &FileCache{Dir: t.TempDir(), LockTimeout: 200 * time.Millisecond}
+	c := &FileCache{Dir: testfs.TempDir(t), LockTimeout: 200 * time.Millisecond}
 	started, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done) // before the test's directory goes
@@ -145,7 +145,7 @@ func FuzzCacheEntry(f *testing.F) {
 	f.Add("null")
 	f.Add("\x00\xff{")
 	f.Fuzz(func(t *testing.T, content string) {
-		c, err := OpenFileCache(t.TempDir())
+		c, err := OpenFileCache(testfs.TempDir(t))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
 // TestOpenFileCacheRefusesUnsafeDirectories: a cache directory that another user owns or that group or
@@ -30,7 +32,7 @@ func TestOpenFileCacheRefusesUnsafeDirectories(t *testing.T) {
 	}
 
 	t.Run("writable by others", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "cache")
+		dir := filepath.Join(testfs.TempDir(t), "cache")
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -47,7 +49,7 @@ func TestOpenFileCacheRefusesUnsafeDirectories(t *testing.T) {
 		}
 	})
 	t.Run("writable by group", func(t *testing.T) {
-		dir := filepath.Join(t.TempDir(), "cache")
+		dir := filepath.Join(testfs.TempDir(t), "cache")
 		if err := os.Mkdir(dir, 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -60,7 +62,7 @@ func TestOpenFileCacheRefusesUnsafeDirectories(t *testing.T) {
 		if os.Geteuid() != 0 {
 			t.Skip("chown to another user needs root")
 		}
-		dir := t.TempDir()
+		dir := testfs.TempDir(t)
 		if err := os.Chown(dir, 65534, 65534); err != nil {
 			t.Skip("chown:", err)
 		}
@@ -71,7 +73,7 @@ func TestOpenFileCacheRefusesUnsafeDirectories(t *testing.T) {
 	t.Run("created by acrdiag", func(t *testing.T) {
 		old := syscall.Umask(0o277) // a umask that would leave the directory unwritable
 		defer syscall.Umask(old)
-		dir := filepath.Join(t.TempDir(), "acrdiag")
+		dir := filepath.Join(testfs.TempDir(t), "acrdiag")
 		c, msg := open(t, dir)
 		if _, ok := c.(*FileCache); !ok || msg != "" {
 			t.Errorf("new directory: %T %q", c, msg)
@@ -81,7 +83,7 @@ func TestOpenFileCacheRefusesUnsafeDirectories(t *testing.T) {
 		}
 	})
 	t.Run("a private directory of the user", func(t *testing.T) {
-		if c, msg := open(t, t.TempDir()); msg != "" {
+		if c, msg := open(t, testfs.TempDir(t)); msg != "" {
 			t.Errorf("a 0700 directory of the user: %T %q", c, msg)
 		}
 	})
