@@ -78,9 +78,9 @@ func TestHelmCredentialsCheck(t *testing.T) {
 	}
 	if got := (func() string {
 		t.Setenv("HELM_REGISTRY_CONFIG", "")
-		t.Setenv("HELM_CONFIG_HOME", "/h")
+		t.Setenv("HELM_CONFIG_HOME", filepath.FromSlash("/h"))
 		return HelmRegistryConfig()
-	})(); got != "/h/registry/config.json" {
+	})(); got != filepath.FromSlash("/h/registry/config.json") {
 		t.Errorf("HelmRegistryConfig with HELM_CONFIG_HOME = %s", got)
 	}
 }
