@@ -117,13 +117,6 @@ func runOne(ctx context.Context, e *Env, c Check, timeout time.Duration) Result 
 	return r
 }
 
-// refinements map a cause the data plane can only guess to the precise ones Azure's configuration confirms.
-var refinements = map[string][]string{
-	cause.NetworkFirewallDenied: {cause.NetworkIPNotAllowed, cause.NetworkPrivateOnly, cause.NetworkPublicDisabled},
-	cause.AuthzPullDenied:       {cause.AuthzABACRepositoryRole},
-	cause.AuthzPushDenied:       {cause.AuthzABACRepositoryRole},
-}
-
 // refine replaces a generic cause with the precise one another check confirmed, so the report names one
 // cause and one fix for one problem.
 func refine(results []Result) {
@@ -134,7 +127,7 @@ func refine(results []Result) {
 		}
 	}
 	for i, r := range results {
-		for _, precise := range refinements[r.Cause] {
+		for _, precise := range cause.RefinedByAzure[r.Cause] {
 			if by, ok := confirmed[precise]; ok {
 				results[i].Cause, results[i].Fix = by.Cause, by.Fix
 				results[i].Detail = strings.TrimPrefix(results[i].Detail+"; confirmed from Azure by the "+by.ID+" check", "; ")

@@ -176,3 +176,30 @@ func TestABACRegistries(t *testing.T) {
 		}
 	}
 }
+
+// TestKubeletTriesTwice: the kubelet reports its credentialed attempt and its anonymous one; a NotFound
+// from the first is the answer, the anonymous 401 trails it.
+func TestKubeletTriesTwice(t *testing.T) {
+	text := `Failed to pull image "contoso.azurecr.io/app:3": [rpc error: code = NotFound desc = failed to pull and unpack image "contoso.azurecr.io/app:3": failed to resolve reference "contoso.azurecr.io/app:3": contoso.azurecr.io/app:3: not found, rpc error: code = Unknown desc = failed to pull and unpack image "contoso.azurecr.io/app:3": failed to resolve reference "contoso.azurecr.io/app:3": failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized]`
+	if got := Classify(text); got[0].ID != cause.RegistryManifestUnknown {
+		t.Errorf("NotFound then anonymous 401: %v", ids(got))
+	}
+	only := `Failed to pull image "contoso.azurecr.io/app:3": rpc error: code = Unknown desc = failed to pull and unpack image "contoso.azurecr.io/app:3": failed to resolve reference "contoso.azurecr.io/app:3": failed to authorize: failed to fetch anonymous token: unexpected status: 401 Unauthorized`
+	if got := Classify(only); got[0].ID != cause.AuthzPullDenied {
+		t.Errorf("the anonymous 401 alone: %v", ids(got))
+	}
+}
+
+// TestWordingOfOtherFailures: Windows hosts' platform errors and ACR's answer to a service principal
+// login with a username that is not a client id.
+func TestWordingOfOtherFailures(t *testing.T) {
+	for text, want := range map[string]string{
+		`a Windows version 10.0.26100-based image is incompatible with a 10.0.20348 host`:                                                        cause.RegistryPlatformMismatch,
+		`no matching manifest for windows/amd64 10.0.19041 in the manifest list entries`:                                                         cause.RegistryPlatformMismatch,
+		`Error response from daemon: Get "https://contoso.azurecr.io/v2/": unauthorized: aad access token with sp failed client id must be guid`: cause.AuthInvalidCredentials,
+	} {
+		if got := Classify(text); len(got) == 0 || got[0].ID != want {
+			t.Errorf("%q: %v, want %s", text, ids(got), want)
+		}
+	}
+}

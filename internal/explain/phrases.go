@@ -116,7 +116,7 @@ func buildSignals() []signal {
 		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
 		sig(cause.DockerDaemonUnreachable, 2, `docker\.sock: connect`),
 		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
-		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+ in the manifest list|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
+		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+(?: [0-9.]+)? in the manifest list|image is incompatible with a [0-9.]+ host|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
 		sig(cause.DockerClientTooOld, 2, `unsupported manifest media type|mediatype in manifest should be`),
 		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data|error getting credentials - err: exec:`),
@@ -154,6 +154,8 @@ func buildSignals() []signal {
 		sig(cause.AuthInvalidCredentials, 1, `unauthorized: authentication required|401 unauthorized|login failed`),
 		sig(cause.AuthTokenExpired, 1, `unauthorized: authentication required|401 unauthorized`),
 		sig(cause.AuthWrongTokenUsername, 2, `application not registered with aad`),
+		// ACR's answer to a service principal login whose username is not the app's client id
+		sig(cause.AuthInvalidCredentials, 3, `client id must be guid|aad access token with sp failed`),
 		sig(cause.AuthAppNotRegistered, 3, `AADSTS700016|AADSTS90002|application with identifier .* was not found in the directory|application not registered with aad`),
 		sig(cause.AuthAudienceRejected, 3, `AADSTS500011|AADSTS50001|token validation failed|authentication-as-arm|resource principal named https://containerregistry\.azure\.net`),
 		// az falls back to the admin user after an Entra failure, so "admin user is disabled" often trails the real cause.

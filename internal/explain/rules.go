@@ -292,6 +292,10 @@ func adjust(f *Facts, votes []finding) []finding {
 			// a build pulls its base images before it pushes anything
 			votes[i].cause = cause.AuthzPullDenied
 			votes[i].evidence += " during a " + f.Action
+		case v.cause == cause.AuthzPullDenied && strings.Contains(v.evidence, "anonymous token") && f.contains("code = notfound"):
+			// the kubelet tries the registry with its credentials and then anonymously, and reports both:
+			// the credentialed attempt's NotFound is the answer, the anonymous 401 only trails it
+			votes[i].weight = 1
 		case v.cause == cause.DockerNonTTYLogin && strongOther(cause.DockerNonTTYLogin, cause.AuthAdminUserDisabled):
 			// az asks for a password only after the Entra login failed: that failure is the cause
 			votes[i].weight = 1

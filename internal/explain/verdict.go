@@ -14,14 +14,18 @@ type CheckOutcome struct {
 }
 
 // refines lists the causes the diagnosis can name more precisely than text can: finding one confirms the
-// broader cause an explanation named.
-var refines = map[string][]string{
-	cause.NetworkFirewallDenied:    {cause.NetworkIPNotAllowed, cause.NetworkPublicDisabled, cause.NetworkPrivateOnly},
-	cause.AuthzPullDenied:          {cause.AuthzABACRepositoryRole},
-	cause.AuthzPushDenied:          {cause.AuthzABACRepositoryRole},
-	cause.NetworkPrivateEndpoint:   {cause.NetworkPrivateOnly},
-	cause.AuthAnonymousPullBlocked: {cause.AuthTokenExpired},
-}
+// broader cause an explanation named. Azure's configuration refines some (cause.RefinedByAzure); the DNS and
+// the stored credentials refine others.
+var refines = func() map[string][]string {
+	m := map[string][]string{
+		cause.NetworkPrivateEndpoint:   {cause.NetworkPrivateOnly},
+		cause.AuthAnonymousPullBlocked: {cause.AuthTokenExpired},
+	}
+	for broad, precise := range cause.RefinedByAzure {
+		m[broad] = append(m[broad], precise...)
+	}
+	return m
+}()
 
 // detectors are the checks that find a cause when it is there: when each of them ran and passed, the
 // cause is ruled out for this machine, now.
