@@ -56,7 +56,7 @@ var errorCodes = map[string]finding{
 	"CONNECTIVITY_ACCESS_TOKEN_ERROR":    {cause.AuthzPullDenied, 3, ""},
 	"CONNECTIVITY_REFRESH_TOKEN_ERROR":   {cause.AuthzPullDenied, 2, ""},
 	"DOCKER_DAEMON_ERROR":                {cause.DockerDaemonUnreachable, 3, ""},
-	"DOCKER_COMMAND_ERROR":               {cause.DockerDaemonUnreachable, 2, ""},
+	"DOCKER_COMMAND_ERROR":               {cause.DockerCLIMissing, 2, ""}, // "client couldn't be found"; with the daemon's own text when docker ps failed
 	"INVALIDAUTHENTICATIONINFO":          {cause.NetworkDataEndpoint, 3, ""},
 }
 
