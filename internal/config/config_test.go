@@ -62,11 +62,23 @@ func TestLoadBadFiles(t *testing.T) {
 	}
 }
 
+// TestLoadUnreadableFile: a configuration that cannot be read is an error naming it, for root too (a
+// directory where the file should be; mode 000 stops only other users).
 func TestLoadUnreadableFile(t *testing.T) {
-	if os.Geteuid() == 0 || !testfs.HasModes {
-		t.Skip("root reads any file, and a Windows file's mode cannot forbid its owner reading it")
-	}
 	p := writeUser(t, `{}`)
+	if err := os.Remove(p); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(p, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Load(); err == nil || !strings.Contains(err.Error(), p) {
+		t.Errorf("a directory in place of the file: %v", err)
+	}
+	if os.Geteuid() == 0 || !testfs.HasModes {
+		return // root reads any file, and a Windows file's mode cannot forbid its owner reading it
+	}
+	p = writeUser(t, `{}`)
 	if err := os.Chmod(p, 0); err != nil {
 		t.Fatal(err)
 	}
