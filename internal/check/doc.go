@@ -3,5 +3,5 @@
 //
 // Checks run in parallel, each with its own deadline. What several need (an Entra token, a refresh token, an
 // access token) is computed once and shared, so the diagnosis takes about as long as its slowest check.
-// Every finding names a cause of the catalogue (package explain) with its fix.
+// Every finding names a cause of the catalogue (package cause) with its fix.
 package check
