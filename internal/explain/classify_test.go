@@ -203,3 +203,22 @@ func TestWordingOfOtherFailures(t *testing.T) {
 		}
 	}
 }
+
+// TestPlaceholderNames: names redacted as <name>, [name] or {name} are still judged by their suffix, and a
+// push refused at the upload names the push right.
+func TestPlaceholderNames(t *testing.T) {
+	if got := Classify(`docker push [myacrname].azureacr.io/azure-vote-front:v1`); len(got) == 0 || got[0].ID != cause.RegistryNameInvalid {
+		t.Errorf("a mistyped suffix after a placeholder: %v", ids(got))
+	}
+	// a redacted name is no registry to diagnose, but still the registry whose name did not resolve
+	if h := Host(`Get https://<ACR_NAME>.azurecr.io/v2/: unauthorized: authentication required`); h != "" {
+		t.Errorf("Host of a placeholder login server = %q, want none", h)
+	}
+	if got := Classify(`dial tcp: lookup <acr-name>.azurecr.io on 8.8.8.8:53: no such host`); got[0].ID != cause.RegistryNotFound {
+		t.Errorf("a redacted name that does not resolve: %v", ids(got))
+	}
+	push := `ERROR: failed to solve: failed to push contoso.azurecr.io/app:1: unexpected status from PUT request to https://contoso.azurecr.io/v2/app/blobs/uploads/: 401 Unauthorized`
+	if got := Classify(push); got[0].ID != cause.AuthzPushDenied {
+		t.Errorf("a refused upload: %v", ids(got))
+	}
+}

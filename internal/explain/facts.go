@@ -101,16 +101,22 @@ func (f *Facts) contains(s ...string) bool { return mentions(f.lower, s...) }
 // Host is the first usable ACR login server the facts name, "" when none.
 func (f *Facts) Host() string {
 	for _, r := range f.Refs {
-		if r.Host != "" && r.Problem == "" {
+		if r.Host != "" && r.Problem == "" && !r.Placeholder {
 			return r.Host
 		}
 	}
 	for _, r := range f.Refs {
-		if r.Suggestion != "" {
+		if r.Suggestion != "" && !r.Placeholder {
 			return r.Suggestion
 		}
 	}
 	return ""
+}
+
+// namesACR reports whether the text names an ACR login server, a redacted one (<acr-name>.azurecr.io)
+// included: enough to tell that a failed lookup was the registry's.
+func (f *Facts) namesACR() bool {
+	return slices.ContainsFunc(f.Refs, func(r Ref) bool { return r.Host != "" && r.Problem == "" })
 }
 
 // Repository is the first repository the text names in a token scope or an image reference on Host, ""

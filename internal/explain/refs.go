@@ -17,6 +17,9 @@ type Ref struct {
 	Repository string `json:"repository,omitempty"` // for an image reference
 	Problem    string `json:"problem,omitempty"`    // why the name cannot work; "" when it can
 	Suggestion string `json:"suggestion,omitempty"` // the login server meant, when it can be guessed
+	// Placeholder is a name redacted as <name>, [name] or {name}: judged for its suffix, but no registry
+	// to look up or diagnose.
+	Placeholder bool `json:"placeholder,omitempty"`
 }
 
 // Problems a name can have.
@@ -36,13 +39,15 @@ var (
 	// a host that looks like ACR or close to it: any label before azurecr-like or acr-like suffixes
 	acrishHost = lazyre.New(`(?i)\b((?:[a-z0-9-]+\.)+(?:azure[a-z-]{0,4}|azur[a-z]{0,3}|azrcr|azucr|acr)\.[a-z]{2,5}(?:\.[a-z]+)*)\b(/[a-z0-9._/-]+)?(:[A-Za-z0-9._-]+)?`)
 	imageArg   = lazyre.New(`(?i)(?:failed to pull image|failed to push|push refers to repository \[|pull access denied for|manifest for|failed to resolve reference|error pulling image|pulling image|docker (?:pull|push|tag|run)|podman (?:pull|push)|push(?:ing)? to|for image)\s+["']?([a-z0-9][A-Za-z0-9._/:@-]*)`)
-	loginArg   = lazyre.New(`(?i)\b(?:docker|podman|helm registry|oras|crane auth|regctl registry) login\s+(?:-[a-z-]+(?:[ =]\S+)?\s+)*([A-Za-z0-9][A-Za-z0-9._:-]*)`)
-	azNameArg  = lazyre.New(`(?i)\baz acr [a-z-]+(?: [a-z-]+)?\b[^\n]*?(?:-n|--name|-r|--registry)[ =]+["']?([A-Za-z0-9._-]+)`)
+	// a host label written as a placeholder, as posts and docs redact names: <acr-name>.azurecr.io, [myacr].azurecr.io
+	placeholderLabel = lazyre.New(`[<\[{]([A-Za-z0-9_-]{1,60})[>\]}]\.`)
+	loginArg         = lazyre.New(`(?i)\b(?:docker|podman|helm registry|oras|crane auth|regctl registry) login\s+(?:-[a-z-]+(?:[ =]\S+)?\s+)*([A-Za-z0-9][A-Za-z0-9._:-]*)`)
+	azNameArg        = lazyre.New(`(?i)\baz acr [a-z-]+(?: [a-z-]+)?\b[^\n]*?(?:-n|--name|-r|--registry)[ =]+["']?([A-Za-z0-9._-]+)`)
 )
 
 // findRefs collects the registry references of text, each judged once (the first time it appears).
-func findRefs(text, lower string) []Ref {
-	var refs []Ref
+func findRefs(text, lower string) (refs []Ref) {
+	var placeholders []string
 	seen := map[string]bool{}
 	add := func(r Ref) {
 		key := strings.ToLower(r.Text) + "\x00" + r.Problem + "\x00" + r.Repository
@@ -55,6 +60,19 @@ func findRefs(text, lower string) []Ref {
 	if !mentions(lower, "http", "acr", "azur", "login", "image", "push", "pull", "manifest", "reference", "docker") {
 		return nil
 	}
+	if strings.ContainsAny(text, "<[{") {
+		// judge the name around the placeholder: <ACR_NAME>.azurecr.io reads as ACR-NAME.azurecr.io
+		text = placeholderLabel().ReplaceAllStringFunc(text, func(m string) string {
+			label := strings.ReplaceAll(m[1:len(m)-2], "_", "-")
+			placeholders = append(placeholders, strings.ToLower(label)+".")
+			return label + "."
+		})
+	}
+	defer func() {
+		for i, r := range refs {
+			refs[i].Placeholder = mentions(strings.ToLower(r.Text), placeholders...) && len(placeholders) > 0
+		}
+	}()
 	for _, m := range matchesIf(mentions(lower, "http"), urlRef, text) {
 		host := m[1]
 		if isAzureInfra(host) {

@@ -85,7 +85,7 @@ func nameRule(f *Facts) []finding {
 			weight = 3
 		case probNoRegistry:
 			if dockerHub {
-				weight = 3
+				weight = 4 // Docker Hub answered for an image that names no registry: it never reached ACR
 			}
 		case probLoginAsName:
 			weight = 1
@@ -144,6 +144,9 @@ func statusRule(f *Facts) []finding {
 			// refused the credentials themselves (or a token passed as the password had expired)
 			out = append(out, finding{cause.AuthInvalidCredentials, 2, ev + ": the registry refused the credentials themselves (a login asks for no repository)"})
 			out = append(out, finding{cause.AuthTokenExpired, 1, ev + ": a token given as the password may have expired"})
+		case s.Code == 401 && s.Request == reqUpload:
+			// the upload of a push was refused: the identity's token may pull but not push (AcrPull only)
+			out = append(out, finding{cause.AuthzPushDenied, 2, ev + ": the registry refused the upload"})
 		case s.Code == 401 && s.Request == reqExchange:
 			out = append(out, finding{cause.AuthzPullDenied, 2, ev + ": the registry refuses the Entra token"})
 		case (s.Code == 502 || s.Code == 503 || s.Code == 504) && f.Proxy:
@@ -196,7 +199,7 @@ func networkRule(f *Facts) []finding {
 			loginUnresolved = true
 		}
 	}
-	acrHost := f.Host() != ""
+	acrHost := f.namesACR()
 	switch {
 	case f.has(netPrivateIP) && (f.has(netTimeout) || f.has(netNoRoute) || f.has(netRefused)):
 		out = append(out, finding{cause.NetworkPrivateEndpoint, 3, "a connection to a private address failed"})

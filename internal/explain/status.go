@@ -43,7 +43,8 @@ var (
 
 // registryWords maps the daemon's one-word registry answers to the status they stand for.
 var registryWords = map[string]int{"unauthorized": 401, "denied": 403, "toomanyrequests": 429, "forbidden": 403,
-	"not found": 404, "manifest unknown": 404, "name unknown": 404}
+	"not found": 404, "manifest unknown": 404, "name unknown": 404, "internal server error": 500, "bad gateway": 502,
+	"service unavailable": 503, "gateway timeout": 504}
 
 func findStatuses(text, lower string) []Status {
 	var out []Status
