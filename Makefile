@@ -19,7 +19,7 @@ GORELEASER_VERSION    := v2.16.0
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build demo test vet fmt-check tidy-check lint unit fuzz e2e bench snapshot release-check tools clean
+.PHONY: all build demo compare test vet fmt-check tidy-check lint unit fuzz e2e bench snapshot release-check tools clean
 
 all: build
 
@@ -29,6 +29,11 @@ build:
 
 demo: build $(TOOLS)/.crane-$(CRANE_VERSION)
 	./scripts/demo.sh
+
+# The kit's scenarios through az acr check-health, az acr login --expose-token and docker acrcheck, side by
+# side: what each names and how long it took (needs Debian's azure-cli).
+compare: build
+	./scripts/compare.sh
 
 test: tools fmt-check tidy-check vet lint unit fuzz e2e
 
