@@ -38,10 +38,13 @@ func dockerSidesCheck(ctx context.Context, e *Env) Result {
 	if m.euid == 0 && m.getenv("SUDO_USER") != "" {
 		return e.underSudo(cli, summary)
 	}
-	sudo := fmt.Sprintf("sudo docker reads %s and drops HTTPS_PROXY, DOCKER_CONFIG and AZURE_* unless sudoers keeps them (env_keep)",
-		filepath.Join(m.homeOf("root"), ".docker", "config.json"))
+	sudo := "" // no root user (Windows): no sudo docker
+	if home := m.homeOf("root"); home != "" {
+		sudo = fmt.Sprintf("sudo docker reads %s and drops HTTPS_PROXY, DOCKER_CONFIG and AZURE_* unless sudoers keeps them (env_keep)",
+			filepath.Join(home, ".docker", "config.json"))
+	}
 	if r, found := e.injectedStore(cli, summary); found {
-		r.Detail = strings.TrimPrefix(r.Detail+"; "+sudo, "; ")
+		r.Detail = strings.TrimSuffix(r.Detail+"; "+sudo, "; ")
 		return r
 	}
 	r := pass(summary)
