@@ -73,8 +73,8 @@ ns=(unshare -m)
 [ "$(id -u)" = 0 ] || ns=(unshare -r -m)
 
 now() { date +%s%N; }
-secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", (b - a) / 1e9 }'; }
-row() { printf '%-34s %-28s %6ss  %s\n' "$1" "$2" "$3" "$4"; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fs", (b - a) / 1e9 }'; }
+row() { printf '%-34s %-28s %6s  %s\n' "$1" "$2" "$3" "$4"; }
 
 row "registry (scenario)" "tool" "time" "names"
 for s in "${scenarios[@]}"; do
