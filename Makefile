@@ -13,12 +13,13 @@ CRANE_VERSION         := v0.22.1
 REGCTL_VERSION        := v0.11.1
 HELM_VERSION          := v3.17.3
 ORAS_VERSION          := v1.2.0
+BUILDX_VERSION        := v0.19.3
 GOLANGCI_LINT_VERSION := v2.15.0
 GORELEASER_VERSION    := v2.16.0
 
 export PATH := $(TOOLS):$(PATH)
 
-.PHONY: all build demo test vet fmt-check tidy-check lint unit fuzz e2e wintest bench snapshot release-check tools clean
+.PHONY: all build demo compare test vet fmt-check tidy-check lint unit fuzz e2e wintest bench snapshot release-check tools clean
 
 all: build
 
@@ -28,6 +29,11 @@ build:
 
 demo: build $(TOOLS)/.crane-$(CRANE_VERSION)
 	./scripts/demo.sh
+
+# The kit's scenarios through az acr check-health, az acr login --expose-token and docker acrcheck, side by
+# side: what each names and how long it took (needs Debian's azure-cli).
+compare: build
+	./scripts/compare.sh
 
 test: tools fmt-check tidy-check vet lint unit fuzz e2e wintest
 
@@ -99,7 +105,8 @@ $(TOOLS)/.goreleaser-$(GORELEASER_VERSION):
 
 # The clients the e2e tests drive against the kit (skopeo and podman come from Debian, see .ci/run).
 tools: $(TOOLS)/.crane-$(CRANE_VERSION) $(TOOLS)/.golangci-lint-$(GOLANGCI_LINT_VERSION) \
-	$(TOOLS)/.regctl-$(REGCTL_VERSION) $(TOOLS)/.helm-$(HELM_VERSION) $(TOOLS)/.oras-$(ORAS_VERSION)
+	$(TOOLS)/.regctl-$(REGCTL_VERSION) $(TOOLS)/.helm-$(HELM_VERSION) $(TOOLS)/.oras-$(ORAS_VERSION) \
+	$(TOOLS)/.buildx-$(BUILDX_VERSION)
 
 $(TOOLS)/.regctl-$(REGCTL_VERSION):
 	GOBIN=$(TOOLS) $(GO) install github.com/regclient/regclient/cmd/regctl@$(REGCTL_VERSION)
@@ -111,6 +118,11 @@ $(TOOLS)/.helm-$(HELM_VERSION):
 
 $(TOOLS)/.oras-$(ORAS_VERSION):
 	GOBIN=$(TOOLS) $(GO) install oras.land/oras/cmd/oras@$(ORAS_VERSION)
+	@touch $@
+
+# buildx stamps its version at build time (its release builds do the same): docker buildx version shows it.
+$(TOOLS)/.buildx-$(BUILDX_VERSION):
+	GOBIN=$(TOOLS) $(GO) install -ldflags "-X github.com/docker/buildx/version.Version=$(BUILDX_VERSION)" github.com/docker/buildx/cmd/buildx@$(BUILDX_VERSION)
 	@touch $@
 
 $(TOOLS)/.crane-$(CRANE_VERSION):

@@ -93,7 +93,7 @@ func acrcheckBench(b *testing.B) (*session, string) {
 }
 
 // allCheckIDs are the diagnosis's checks, as check.All lists them.
-var allCheckIDs = []string{"docker_client", "docker_daemon", "docker_credentials", "name", "proxy", "dns", "tcp", "tls",
+var allCheckIDs = []string{"docker_client", "docker_daemon", "docker_credentials", "docker_sides", "name", "proxy", "dns", "tcp", "tls",
 	"challenge", "identity", "exchange", "anonymous_pull", "permissions", "data_endpoint",
 	"azure_registry", "network_rules", "replica_endpoints", "roles", "stored_user", "trusted_services", "login_events"}
 

@@ -88,7 +88,7 @@ func TestNodeDiagnosis(t *testing.T) {
 			t.Errorf("%s: %+v", id, got[id])
 		}
 	}
-	for _, id := range []string{"docker_client", "docker_daemon", "docker_credentials", "stored_user"} {
+	for _, id := range []string{"docker_client", "docker_daemon", "docker_credentials", "docker_sides", "stored_user"} {
 		if _, ok := got[id]; ok {
 			t.Errorf("a node diagnosis ran Docker's %s check", id)
 		}

@@ -14,8 +14,9 @@ import (
 
 // The fake Azure Resource Manager answers the reads acrcheck makes (the ACR protocol reference, 4):
 // the registry resource, its replications, tokens and scope maps, role assignments and definitions,
-// diagnostic settings, subscriptions and Resource Graph. Responses have the shape of the real API: resource
-// ids, properties, `value` lists with nextLink paging, and ARM's error body.
+// diagnostic settings, subscriptions and Resource Graph; and the generic resource list the Azure CLI reads.
+// Responses have the shape of the real API: resource ids, properties, `value` lists with nextLink paging,
+// and ARM's error body.
 const armHost = "management.azure.com"
 
 // DefaultSubscriptionID is the subscription of registries that name none, and the fake az's account.
@@ -359,6 +360,8 @@ func (k *Kit) serveARM(w http.ResponseWriter, r *http.Request, id *Identity, ent
 		armError(w, 405, "MethodNotAllowed", "the test kit's ARM is read-only")
 	case listPath.MatchString(p):
 		k.listRegistries(w, r, id, listPath.FindStringSubmatch(p)[1])
+	case resourcesPath.MatchString(p):
+		k.listResources(w, r, id, resourcesPath.FindStringSubmatch(p)[1])
 	case roleDefPath.MatchString(p):
 		k.roleDefinition(w, roleDefPath.FindStringSubmatch(p)[1])
 	case func() bool { m = registryPath.FindStringSubmatch(p); return m != nil }():

@@ -5,6 +5,7 @@ var All = []Check{
 	{"docker_client", dockerClientCheck},
 	{"docker_daemon", dockerDaemonCheck},
 	{"docker_credentials", credentialsCheck},
+	{"docker_sides", dockerSidesCheck},
 	{"helm_credentials", helmCredentialsCheck},
 	{"name", nameCheck},
 	{"proxy", proxyCheck},

@@ -16,15 +16,18 @@ import (
 	"github.com/acrdiag/acrdiag/internal/testfs"
 )
 
-// fakeDocker answers StoredAuth with what acrdiag's helper gave.
+// fakeDocker answers StoredAuth with what acrdiag's helper gave, and the config path and daemon info it holds.
 type fakeDocker struct {
-	auth StoredAuth
-	err  error
+	auth   StoredAuth
+	err    error
+	config string
+	info   DaemonInfo
 }
 
 func (fakeDocker) ClientVersion(context.Context) (string, error) { return "28.2.2", nil }
-func (fakeDocker) Info(context.Context) (DaemonInfo, error)      { return DaemonInfo{}, nil }
+func (f fakeDocker) Info(context.Context) (DaemonInfo, error)    { return f.info, nil }
 func (f fakeDocker) StoredAuth(string) (StoredAuth, error)       { return f.auth, f.err }
+func (f fakeDocker) ConfigPath() string                          { return f.config }
 
 type textError string
 

@@ -53,18 +53,20 @@ type Docker interface {
 	ClientVersion(ctx context.Context) (string, error)
 	Info(ctx context.Context) (DaemonInfo, error)
 	StoredAuth(host string) (StoredAuth, error)
+	ConfigPath() string // the config.json this CLI reads
 }
 
 // Env is what the checks share: the parsed registry, the configuration, and results computed once.
 type Env struct {
-	Opts   Options
-	LS     loginserver.LoginServer
-	Name   error // why Opts.Registry is not a usable login server
-	Config config.Config
-	Docker Docker // nil when not run by the docker CLI
-	Source renew.Source
-	ACR    *acr.Client
-	ARM    *azure.Client // reads the registry's configuration from Azure Resource Manager
+	Opts    Options
+	LS      loginserver.LoginServer
+	Name    error // why Opts.Registry is not a usable login server
+	Config  config.Config
+	Docker  Docker  // nil when not run by the docker CLI
+	machine machine // the user and process, for what sudo and WSL change
+	Source  renew.Source
+	ACR     *acr.Client
+	ARM     *azure.Client // reads the registry's configuration from Azure Resource Manager
 
 	ctx         context.Context
 	timeout     time.Duration
@@ -81,7 +83,7 @@ type Env struct {
 
 // NewEnv parses the registry and prepares the shared state; nothing touches the network yet.
 func NewEnv(opts Options, cfg config.Config, docker Docker) *Env {
-	e := &Env{Opts: opts, Config: cfg, Docker: docker}
+	e := &Env{Opts: opts, Config: cfg, Docker: docker, machine: realMachine()}
 	e.LS, e.Name = loginserver.ParseLoginServer(opts.Registry, cfg.LoginServerSuffixes...)
 	chain := tokencache.ChainFor(cfg, e.LS)
 	chain.NoRetry = true // a diagnosis answers within its deadline

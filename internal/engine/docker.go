@@ -33,6 +33,8 @@ func (d dockerSide) Info(ctx context.Context) (check.DaemonInfo, error) {
 	return check.DaemonInfo{ServerVersion: res.Info.ServerVersion, HTTPSProxy: res.Info.HTTPSProxy, NoProxy: res.Info.NoProxy}, nil
 }
 
+func (d dockerSide) ConfigPath() string { return d.cli.ConfigFile().Filename }
+
 func (d dockerSide) StoredAuth(host string) (check.StoredAuth, error) {
 	cfg := d.cli.ConfigFile()
 	var a check.StoredAuth

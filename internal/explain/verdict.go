@@ -31,7 +31,7 @@ var refines = func() map[string][]string {
 // cause is ruled out for this machine, now.
 var detectors = map[string][]string{
 	cause.DockerDaemonUnreachable: {"docker_daemon"},
-	cause.DockerCredentialStore:   {"docker_credentials"},
+	cause.DockerCredentialStore:   {"docker_credentials", "docker_sides"},
 	cause.RegistryNameInvalid:     {"name"},
 	cause.RegistryNotFound:        {"dns"},
 	cause.NetworkDNSFailure:       {"dns"},

@@ -35,7 +35,7 @@ func (s *Setup) Checks() []check.Check {
 }
 
 // DockerOnly are the registry checks that look at Docker, which a node's kubelet does not use.
-var DockerOnly = []string{"docker_client", "docker_daemon", "docker_credentials", "stored_user"}
+var DockerOnly = []string{"docker_client", "docker_daemon", "docker_credentials", "docker_sides", "stored_user"}
 
 func (s *Setup) fail(id, summary, detail string) check.Result {
 	return check.Result{Status: check.Fail, Summary: summary, Detail: detail, Cause: id, Fix: cause.FixWithEvidence(id, s.Opts.Host, detail)}

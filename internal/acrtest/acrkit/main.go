@@ -1,6 +1,7 @@
 // Command acrkit runs the acrtest kit in the foreground for the demo and for manual exploration:
 //
 //	acrkit -dir /tmp/kit -registry myregistry=healthy -registry corp=firewall -reader dev-user
+//	acrkit -dir /tmp/kit -registry norole=no-role -config-reader ci-sp   # az finds it, and may not pull
 //
 // It writes <dir>/env.sh (the proxy and CA variables to source), <dir>/identity-<name>.env for each
 // identity, and logs every request to <dir>/requests.jsonl (JSON lines) and <dir>/requests.txt, until
@@ -46,23 +47,28 @@ func (r *readerFlags) Set(v string) error { *r = append(*r, v); return nil }
 
 func main() {
 	var regs registryFlags
-	var readers readerFlags
+	var readers, configReaders readerFlags
 	dir := flag.String("dir", "", "directory for the kit's files (required)")
 	seed := flag.String("seed", "hello:1", "repository:tag to put in every registry (empty: none)")
 	flag.Var(&regs, "registry", "NAME[=SCENARIO] to serve as NAME.azurecr.io (repeatable; default: the demo set)")
 	flag.Var(&readers, "reader", "identity NAME that may read every registry in the fake Azure Resource Manager (repeatable)")
+	flag.Var(&configReaders, "config-reader", "identity NAME that may read every registry's configuration in ARM but not its content (repeatable)")
 	flag.Parse()
 	if len(regs) == 0 {
 		regs = acrtest.DefaultRegistries()
 	}
 	for i := range regs {
 		regs[i].ARM.LoginEvents = true // every registry sends its login events to Log Analytics
-		for _, name := range readers {
-			if regs[i].ARM.Roles == nil {
-				regs[i].ARM.Roles = map[string][]acrtest.Role{}
+		grant := func(names []string, role acrtest.Role) {
+			for _, name := range names {
+				if regs[i].ARM.Roles == nil {
+					regs[i].ARM.Roles = map[string][]acrtest.Role{}
+				}
+				regs[i].ARM.Roles[name] = append(regs[i].ARM.Roles[name], role)
 			}
-			regs[i].ARM.Roles[name] = append(regs[i].ARM.Roles[name], acrtest.RoleReader)
 		}
+		grant(readers, acrtest.RoleReader)
+		grant(configReaders, acrtest.RoleConfigReader)
 	}
 	if err := run(*dir, regs, *seed); err != nil {
 		fmt.Fprintln(os.Stderr, "acrkit:", err)
