@@ -222,3 +222,23 @@ func TestPlaceholderNames(t *testing.T) {
 		t.Errorf("a refused upload: %v", ids(got))
 	}
 }
+
+// TestHelperFailures: Docker's wrapper around a failing credential helper. The stores' own errors name the
+// store; acrdiag's own line names its cause; a helper's network failure is the network's.
+func TestHelperFailures(t *testing.T) {
+	for text, want := range map[string]string{
+		"error getting credentials - err: exit status 1, out: `A specified logon session does not exist. It may already have been terminated.`":                                                                                                            cause.DockerCredentialStore,
+		"error getting credentials - err: exit status 1, out: `User interaction is not allowed.`":                                                                                                                                                          cause.DockerCredentialStore,
+		"error getting credentials - err: exit status 2, out: `gpg: decryption failed: No secret key`":                                                                                                                                                     cause.DockerCredentialStore,
+		"error getting credentials - err: exit status 1, out: `acrdiag: no credentials for contoso.azurecr.io: no Entra ID identity is available (no credential answered). Fix: az login. Details: docker acrcheck contoso.azurecr.io [auth.no_identity]`": cause.AuthNoIdentity,
+		"error getting credentials - err: exit status 1, out: `failed to refresh token: Post \"https://login.microsoftonline.com/t/oauth2/v2.0/token\": dial tcp 20.190.1.1:443: i/o timeout`":                                                             cause.NetworkTimeout,
+	} {
+		if got := Classify(text); len(got) == 0 || got[0].ID != want {
+			t.Errorf("%.80q: %v, want %s", text, ids(got), want)
+		}
+	}
+	// a login server written with :443 finds none of the credentials stored for the bare name
+	if got := Classify(`Error response from daemon: Get "https://contoso.azurecr.io:443/v2/": unauthorized: authentication required`); got[0].ID != cause.RegistryNameInvalid {
+		t.Errorf("name.azurecr.io:443: %v", ids(got))
+	}
+}

@@ -123,6 +123,11 @@ func buildSignals() []signal {
 		// Docker Desktop's helper telling the backend about a change, through a socket or pipe that is not there.
 		sig(cause.DockerDesktopUnreachable, 4, `backend\.sock|\\pipe\\docker(Backend|Web)ApiServer|http://ipc/registry/credstore-updated|http://ipc/ping`),
 		sig(cause.DockerCredentialStore, 2, `credsStore|docker-credential-(desktop|wincred|osxkeychain|pass|secretservice)`),
+		// Docker's words for a credential helper that ran and failed (not "credentials not found", which
+		// it passes over in silence), and the stores' own: wincred's lost logon session, the macOS keychain
+		// locked for a process without a user interface, pass's GPG key
+		sig(cause.DockerCredentialStore, 3, "a specified logon session does not exist|user interaction is not allowed|gpg: decryption failed|the user name or passphrase you entered is not correct"),
+		sig(cause.DockerCredentialStore, 3, `error getting credentials - err: exit status \d+, out:`),
 		sig(cause.DockerCredentialStore, 1, `error getting credentials`),
 		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
 		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase`),

@@ -32,6 +32,7 @@ const (
 	probLoginAsName  = "az acr takes the registry's resource name (-n), not its login server"
 	probPrivatelink  = "the privatelink name is resolved by DNS only; clients use the public login server"
 	probDataEndpoint = "a data endpoint serves layer downloads, not logins"
+	probPort         = "the port: Docker keys credentials by the host as written, so name.azurecr.io:443 finds none stored for name.azurecr.io"
 )
 
 var (
@@ -152,7 +153,7 @@ func isAzureInfra(host string) bool {
 // judgeHost judges one host name (written as text) with the login-server checks of the diagnosis.
 func judgeHost(text, host string) Ref {
 	r := Ref{Text: text}
-	h := strings.TrimSuffix(host, ":443")
+	h, withPort := strings.CutSuffix(host, ":443")
 	if addr, err := netip.ParseAddr(strings.Split(h, ":")[0]); err == nil {
 		if addr.IsLoopback() {
 			return Ref{}
@@ -165,8 +166,11 @@ func judgeHost(text, host string) Ref {
 	switch {
 	case err == nil:
 		r.Host = ls.Host
-		if h != strings.ToLower(h) && ls.Registry != "" && !isPlaceholder(strings.Split(h, ".")[0]) {
+		switch {
+		case h != strings.ToLower(h) && ls.Registry != "" && !isPlaceholder(strings.Split(h, ".")[0]):
 			r.Problem, r.Suggestion = probUpperCase, ls.Host
+		case withPort:
+			r.Problem, r.Suggestion = probPort, ls.Host
 		}
 	case errors.As(err, &ne):
 		r.Problem, r.Suggestion = ne.Reason, ne.Suggestion

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
+	"github.com/acrdiag/acrdiag/internal/lazyre"
 )
 
 // finding is one rule's vote for a cause, with the evidence it rests on.
@@ -20,7 +21,26 @@ type rule func(f *Facts) []finding
 
 // rules run in order; each sees all facts, none sees another's votes. adjust (below) then applies what
 // only the whole picture can tell.
-var rules = []rule{phraseRule, entraRule, codeRule, nameRule, statusRule, networkRule}
+var rules = []rule{ownLineRule, phraseRule, entraRule, codeRule, nameRule, statusRule, networkRule}
+
+// ownLine is the line acrdiag's credential helper (and its kubelet provider) prints when it gives no
+// credentials: "acrdiag: no credentials for HOST: ... [cause.id]". Docker passes it on inside its own
+// "error getting credentials - err: exit status 1, out: `...`".
+var ownLine = lazyre.New(`acrdiag: no credentials for (\S+?): [^\n]*\[([a-z]+\.[a-z_]+)\]`)
+
+// ownLineRule takes acrdiag's own diagnosis from its line: the helper saw more than the text shows.
+func ownLineRule(f *Facts) []finding {
+	if !strings.Contains(f.Text, "acrdiag: no credentials for ") {
+		return nil
+	}
+	var out []finding
+	for _, m := range ownLine().FindAllStringSubmatch(f.Text, -1) {
+		if _, ok := cause.Lookup(m[2]); ok {
+			out = append(out, finding{m[2], 4, "acrdiag's credential helper found it for " + m[1]})
+		}
+	}
+	return out
+}
 
 func phraseRule(f *Facts) []finding {
 	var out []finding
@@ -81,7 +101,7 @@ func nameRule(f *Facts) []finding {
 			continue
 		case probPrivatelink, probSuffixTypo, probDataEndpoint:
 			weight = 4
-		case probUpperCase, probBareName, probIPAddress:
+		case probUpperCase, probBareName, probIPAddress, probPort:
 			weight = 3
 		case probNoRegistry:
 			if dockerHub {
@@ -285,6 +305,9 @@ func adjust(f *Facts, votes []finding) []finding {
 		}
 		return false
 	}
+	mediumOther := func(except string) bool {
+		return slices.ContainsFunc(votes, func(v finding) bool { return v.weight >= 2 && v.cause != except })
+	}
 	explicitPull := f.contains(`"action":"pull"`, "action:pull") && !f.contains("push")
 	for i, v := range votes {
 		switch {
@@ -298,6 +321,11 @@ func adjust(f *Facts, votes []finding) []finding {
 		case v.cause == cause.AuthzPullDenied && strings.Contains(v.evidence, "anonymous token") && f.contains("code = notfound"):
 			// the kubelet tries the registry with its credentials and then anonymously, and reports both:
 			// the credentialed attempt's NotFound is the answer, the anonymous 401 only trails it
+			votes[i].weight = 1
+		case v.cause == cause.DockerCredentialStore && strings.Contains(v.evidence, "err: exit status") &&
+			(f.contains("acrdiag: no credentials for ") || mediumOther(cause.DockerCredentialStore)):
+			// Docker's wrapper around a helper's own answer: what the helper said (its cause id, a network
+			// failure, an Entra code) is why it failed
 			votes[i].weight = 1
 		case v.cause == cause.DockerNonTTYLogin && strongOther(cause.DockerNonTTYLogin, cause.AuthAdminUserDisabled):
 			// az asks for a password only after the Entra login failed: that failure is the cause
