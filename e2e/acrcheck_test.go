@@ -180,8 +180,8 @@ func TestAcrcheckTextOutputAndUsage(t *testing.T) {
 		!strings.Contains(h.stdout, "Commands:") || !strings.Contains(h.stdout, "--expect-private") {
 		t.Errorf("help does not read like docker's:\n%s", h.stdout)
 	}
-	if c := s.mustRun("", docker, "acrcheck", "completion", "bash"); !strings.Contains(c.stdout, "bash completion") {
-		t.Errorf("no bash completion: %.200s", c.stdout)
+	if c := s.mustRun("", docker, "acrcheck", "completion", "bash"); !strings.Contains(c.stdout, "source <(docker completion bash)") {
+		t.Errorf("completion does not say how Docker's completion covers the plugin: %.200s", c.stdout)
 	}
 	if r.exitCode != 1 || strings.Contains(r.stdout, "\033[") {
 		t.Errorf("exit %d; colour codes off a terminal: %v", r.exitCode, strings.Contains(r.stdout, "\033["))

@@ -51,7 +51,8 @@ func NewPluginRoot(st cli.Streams, engine func(command string) error) *cobra.Com
 		cli.NewTokenCommand(func(*cobra.Command, string, *cli.TokenFlags) error { return engine("token") }),
 		cli.NewLogsCommand(func(*cobra.Command, string, *cli.LogsFlags) error { return engine("logs") }),
 		cli.NewNodeCommand(func(*cobra.Command, string, *cli.NodeFlags) error { return engine("node") }))
-	root.InitDefaultCompletionCmd()
+	root.CompletionOptions.DisableDefaultCmd = true // a script for "acrcheck" would complete nothing anyone types
+	root.AddCommand(newCompletionCommand(st))
 	root.ValidArgsFunction = completeRegistries
 	for _, c := range root.Commands() {
 		if slices.Contains([]string{"setup", "last", "token", "logs", "node"}, c.Name()) {
