@@ -8,8 +8,9 @@ import (
 	"os/signal"
 )
 
-// EndWithParent cancels the renewal on an interrupt. Windows has no parent-death signal nor process groups
-// to kill (a job object would be the way); the engine ends when its output pipe breaks or its deadline passes.
+// EndWithParent cancels the renewal on an interrupt. On Windows the helper's job object (run_windows.go)
+// ends the engine and what it runs with the helper; elsewhere the engine ends when its output pipe breaks
+// or its deadline passes.
 func EndWithParent(cancel context.CancelFunc) (stop func()) {
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, os.Interrupt)
