@@ -64,20 +64,33 @@ func Load(path string) (*File, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	if err := f.parse(b); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Parse reads content as the config.json at path, without touching the file.
+func Parse(path string, content []byte) (*File, error) {
+	f := &File{Path: path, Target: path, keys: map[string]json.RawMessage{}}
+	if err := f.parse(content); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+func (f *File) parse(b []byte) error {
 	f.Original = b
 	if len(bytes.TrimSpace(b)) == 0 {
-		return f, nil
+		return nil
 	}
 	if err := json.Unmarshal(b, &f.keys); err != nil {
-		return nil, fmt.Errorf("%s is %w: %w", path, ErrInvalid, err)
+		return fmt.Errorf("%s is %w: %w", f.Path, ErrInvalid, err)
 	}
 	if f.keys == nil { // the file says null
 		f.keys = map[string]json.RawMessage{}
 	}
-	if err := f.checkSpelling(); err != nil {
-		return nil, err
-	}
-	return f, nil
+	return f.checkSpelling()
 }
 
 // ErrMisspelled is a config.json key that Docker reads as one of the keys acrdiag edits although it is

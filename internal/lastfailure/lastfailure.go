@@ -54,7 +54,8 @@ func Add(dir string, r Record) error {
 	if err != nil {
 		return err
 	}
-	return atomicfile.Write(filepath.Join(dir, FileName), b, 0o600)
+	// replaced without a sync: a record lost to a power cut costs only a less specific explanation
+	return atomicfile.Replace(filepath.Join(dir, FileName), b, 0o600)
 }
 
 // maxFileSize bounds the record file: 20 records of at most a kilobyte of detail. A bigger file is not

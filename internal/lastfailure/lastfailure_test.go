@@ -85,8 +85,8 @@ func FuzzRead(f *testing.F) {
 	for _, s := range []string{`[]`, `[{"host":"a.azurecr.io","cause":"auth.no_identity"}]`, `null`, `{`, "\x00\xff"} {
 		f.Add(s)
 	}
+	dir := testfs.TempDir(f) // one per fuzzing process, the file rewritten for each input: a directory per input is slow
 	f.Fuzz(func(t *testing.T, content string) {
-		dir := testfs.TempDir(t)
 		if err := os.WriteFile(filepath.Join(dir, FileName), []byte(content), 0o600); err != nil {
 			t.Skip()
 		}

@@ -144,12 +144,12 @@ func FuzzCacheEntry(f *testing.F) {
 	f.Add(`{"host":"other.azurecr.io","identity":"id","refreshToken":"rt"}`)
 	f.Add("null")
 	f.Add("\x00\xff{")
+	c, err := OpenFileCache(testfs.TempDir(f)) // one per fuzzing process, the entry rewritten for each input
+	if err != nil {
+		f.Fatal(err)
+	}
+	fc := c.(*FileCache)
 	f.Fuzz(func(t *testing.T, content string) {
-		c, err := OpenFileCache(testfs.TempDir(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		fc := c.(*FileCache)
 		if err := os.WriteFile(fc.path("r.azurecr.io", "id"), []byte(content), 0o600); err != nil {
 			t.Skip()
 		}
