@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -308,27 +306,3 @@ func (s NativeStore) Get(serverURL string) (string, string, error) {
 
 // List lists the keychain's entries.
 func (s NativeStore) List() (map[string]string, error) { return client.List(s.program()) }
-
-// platformStore is the keychain Docker would use on this machine when credsStore is not set, if its program
-// is installed (docker/cli's default_store rules).
-func platformStore() string {
-	switch runtime.GOOS {
-	case "darwin":
-		return installed("osxkeychain")
-	case "windows":
-		return installed("wincred")
-	}
-	if _, err := exec.LookPath("pass"); err == nil {
-		if name := installed("pass"); name != "" {
-			return name
-		}
-	}
-	return installed("secretservice")
-}
-
-func installed(name string) string {
-	if _, err := exec.LookPath("docker-credential-" + name); err != nil {
-		return ""
-	}
-	return name
-}
