@@ -25,14 +25,15 @@ type Store interface {
 	List() (map[string]string, error)
 }
 
-// FileStore keeps credentials in a 0600 JSON file, for machines without a platform keychain.
+// FileStore keeps credentials in a JSON file only its user may read (0600; on Windows a DACL of the user,
+// SYSTEM and Administrators), for machines without a platform keychain.
 type FileStore struct {
 	Path string
 	// Warn tells the user what the store did on its own (a corrupt file set aside); nil: stderr.
 	Warn func(format string, args ...any)
 
 	openFile  func(string) (*os.File, error)          // tests: a file that cannot be read; nil: os.Open
-	writeFile func(string, []byte, os.FileMode) error // tests: a full disk; nil: atomicfile.Write
+	writeFile func(string, []byte, os.FileMode) error // tests: a full disk; nil: writePrivate
 }
 
 type fileEntry struct {
@@ -196,7 +197,7 @@ func (s FileStore) update(action string, change func(*fileContent)) error {
 	}
 	write := s.writeFile
 	if write == nil {
-		write = atomicfile.Write
+		write = writePrivate
 	}
 	if err := write(s.Path, b, 0o600); err != nil {
 		return s.writeProblem(action, dir, err)
@@ -306,3 +307,6 @@ func (s NativeStore) Get(serverURL string) (string, string, error) {
 
 // List lists the keychain's entries.
 func (s NativeStore) List() (map[string]string, error) { return client.List(s.program()) }
+
+// writePrivate writes the credentials file so that only its user may read it.
+func writePrivate(path string, data []byte, _ os.FileMode) error { return atomicfile.WritePrivate(path, data) }
