@@ -309,4 +309,6 @@ func (s NativeStore) Get(serverURL string) (string, string, error) {
 func (s NativeStore) List() (map[string]string, error) { return client.List(s.program()) }
 
 // writePrivate writes the credentials file so that only its user may read it.
-func writePrivate(path string, data []byte, _ os.FileMode) error { return atomicfile.WritePrivate(path, data) }
+func writePrivate(path string, data []byte, _ os.FileMode) error {
+	return atomicfile.WritePrivate(path, data)
+}
