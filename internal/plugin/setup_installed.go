@@ -9,16 +9,8 @@ import (
 	"strings"
 
 	"github.com/acrdiag/acrdiag/internal/cli"
+	"github.com/acrdiag/acrdiag/internal/engineproc"
 )
-
-// systemPluginDirs are where the docker CLI looks for plugins of every user (docker/cli's
-// defaultSystemPluginDirs); ~/.docker/cli-plugins serves one user only.
-func systemPluginDirs() []string {
-	if runtime.GOOS == "windows" {
-		return []string{filepath.Join(os.Getenv("ProgramFiles"), "Docker", "cli-plugins")}
-	}
-	return []string{"/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins", "/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins"}
-}
 
 // warnNotInstalledForAll says what keeps the setup from working for every user: the plugin in no system
 // plugin directory, or the helper on no PATH but this user's.
@@ -27,7 +19,7 @@ func warnNotInstalledForAll(st cli.Streams) {
 	if runtime.GOOS == "windows" {
 		exe += ".exe"
 	}
-	dirs := systemPluginDirs()
+	dirs := engineproc.SystemPluginDirs()
 	found := false
 	for _, d := range dirs {
 		if _, err := os.Stat(filepath.Join(d, exe)); err == nil {
