@@ -81,12 +81,10 @@ func writeSystemConfig(st cli.Streams, hosts []string, dryRun bool) ([]string, e
 	return listed.Registries, secureSystemConfig(path, dryRun)
 }
 
+// secureSystemConfig makes the existing file and its folder writable by administrators only (Windows).
 func secureSystemConfig(path string, dryRun bool) error {
 	if dryRun {
 		return nil
-	}
-	if _, err := os.Stat(path); err != nil {
-		return nil // nothing to secure yet: setup --system without registries on a machine without the file
 	}
 	for p, isDir := range map[string]bool{filepath.Dir(path): true, path: false} {
 		if err := winacl.SecureMachineFile(p, isDir); err != nil {
