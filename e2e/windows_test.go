@@ -19,7 +19,7 @@ import (
 // proxy with the credential %ProgramData%'s configuration locks (the user's file asks for another), once
 // ACRDIAG_SYSTEM_CONFIG names it (at its default place, a file an ordinary user owns is refused); six
 // helpers at once share one exchange through the cache lock; store, list and erase use the file under
-// %AppData%.
+// %AppData%; setup --system writes the machine's file and the Default profile's config.json.
 func TestWindowsBinaries(t *testing.T) {
 	kit := acrtest.Start(t, acrtest.Options{})
 	w := newWineSession(t, kit)
@@ -97,6 +97,18 @@ func TestWindowsBinaries(t *testing.T) {
 	if r := w.exe("", "docker-credential-acrdiag", "list"); r.exitCode != 0 || strings.Contains(r.stdout, `"`+host+`":"admin"`) {
 		t.Errorf("list after erase: %s", r)
 	}
+	// An image builder's setup for every user: the registry into the machine's file, the helper and the
+	// hook into the Default profile's config.json, which Windows copies for a new user.
+	r := w.exe("", "docker-acrcheck", "acrcheck", "setup", "--system", host)
+	skel := filepath.Join(w.prefix, "drive_c", "users", "Default", ".docker", "config.json")
+	b, _ = os.ReadFile(skel)
+	if r.exitCode != 0 || !strings.Contains(string(b), `"`+host+`": "acrdiag"`) || !strings.Contains(string(b), `"hooks": "true"`) {
+		t.Errorf("setup --system (%s): the Default profile's config.json is %q", r, b)
+	}
+	if b, _ := os.ReadFile(system); !strings.Contains(string(b), `"credential": "EnvironmentCredential"`) || !strings.Contains(string(b), host) {
+		t.Errorf("the machine's configuration after setup --system: %s", b)
+	}
+	_ = os.RemoveAll(filepath.Dir(skel))
 	w.assertNoSecretsLeaked()
 }
 

@@ -13,7 +13,7 @@ import (
 // or lock every user's choices. A file the environment names (ACRDIAG_SYSTEM_CONFIG) is that environment's
 // choice, as ACRDIAG_CONFIG is; on Unix, /etc is root's.
 func readSystemFile(path string) (*Config, error) {
-	if path == defaultSystemPath() {
+	if os.Getenv("ACRDIAG_SYSTEM_CONFIG") == "" {
 		if _, err := os.Stat(path); err == nil {
 			if err := winacl.CheckMachineFile(path); err != nil {
 				var ue *winacl.UnsafeError
