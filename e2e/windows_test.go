@@ -16,9 +16,10 @@ import (
 // TestWindowsBinaries: the Windows builds, under wine, against the kit on loopback, for a user whose profile
 // path has a space and non-ASCII letters: setup edits a Docker Desktop config.json (CRLF, credsStore
 // desktop) under %USERPROFILE%; the helper finds acrdiag.exe beside itself and gets a token through the
-// proxy with the credential %ProgramData%'s configuration locks (the user's file asks for another); six
+// proxy with the credential %ProgramData%'s configuration locks (the user's file asks for another), once
+// ACRDIAG_SYSTEM_CONFIG names it (at its default place, a file an ordinary user owns is refused); six
 // helpers at once share one exchange through the cache lock; store, list and erase use the file under
-// %AppData%.
+// %AppData%; setup --system writes the machine's file and the Default profile's config.json.
 func TestWindowsBinaries(t *testing.T) {
 	kit := acrtest.Start(t, acrtest.Options{})
 	w := newWineSession(t, kit)
@@ -35,6 +36,13 @@ func TestWindowsBinaries(t *testing.T) {
 	})
 	w.writeFile(system, `{"credential":"EnvironmentCredential","locked":["credential"]}`)
 	w.writeFile(filepath.Join(userDir, "config.json"), `{"credential":"AzureCLICredential"}`) // no az here: it would fail
+	// wine makes every file the Unix user's, as if an ordinary user had made %ProgramData%\acrdiag before
+	// any administrator: at its default place the machine's configuration is refused, with the fix.
+	if r := w.exe("", "docker-acrcheck", "acrcheck", "setup", "--system-registries", "--dry-run"); r.exitCode == 0 ||
+		!strings.Contains(r.stderr, "ignores the machine configuration") || !strings.Contains(r.stderr, "icacls") {
+		t.Errorf("a %%ProgramData%% configuration an ordinary user owns was not refused: %s", r)
+	}
+	w.setEnv(`ACRDIAG_SYSTEM_CONFIG=C:\ProgramData\acrdiag\config.json`) // named by the environment: its choice
 	w.writeFile(filepath.Join(dockerDir, "config.json"), "{\r\n\t\"auths\": {},\r\n\t\"credsStore\": \"desktop\",\r\n\t\"currentContext\": \"desktop-linux\"\r\n}\r\n")
 
 	if r := w.exe("", "docker-acrcheck", "acrcheck", "setup", "--no-hooks", host); r.exitCode != 0 {
@@ -89,6 +97,18 @@ func TestWindowsBinaries(t *testing.T) {
 	if r := w.exe("", "docker-credential-acrdiag", "list"); r.exitCode != 0 || strings.Contains(r.stdout, `"`+host+`":"admin"`) {
 		t.Errorf("list after erase: %s", r)
 	}
+	// An image builder's setup for every user: the registry into the machine's file, the helper and the
+	// hook into the Default profile's config.json, which Windows copies for a new user.
+	r := w.exe("", "docker-acrcheck", "acrcheck", "setup", "--system", host)
+	skel := filepath.Join(w.prefix, "drive_c", "users", "Default", ".docker", "config.json")
+	b, _ = os.ReadFile(skel)
+	if r.exitCode != 0 || !strings.Contains(string(b), `"`+host+`": "acrdiag"`) || !strings.Contains(string(b), `"hooks": "true"`) {
+		t.Errorf("setup --system (%s): the Default profile's config.json is %q", r, b)
+	}
+	if b, _ := os.ReadFile(system); !strings.Contains(string(b), `"credential": "EnvironmentCredential"`) || !strings.Contains(string(b), host) {
+		t.Errorf("the machine's configuration after setup --system: %s", b)
+	}
+	_ = os.RemoveAll(filepath.Dir(skel))
 	w.assertNoSecretsLeaked()
 }
 

@@ -22,7 +22,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # The packages with Windows-specific code (build-tagged files, runtime.GOOS, paths) and what tests them.
-PACKAGES=(atomicfile filelock config cachedir engineproc tokencache jwt helper renew plugin dockerconfig lastfailure explain cause check testfs)
+PACKAGES=(atomicfile filelock config cachedir engineproc tokencache jwt helper renew plugin dockerconfig lastfailure explain cause check testfs winacl)
 pkgs=("${PACKAGES[@]/#/./internal/}") e2e=1
 if [ $# -gt 0 ]; then
   pkgs=() e2e=0

@@ -17,8 +17,19 @@ func Write(path string, data []byte, perm os.FileMode) error { return write(path
 // content in a crash costs nothing but a hint.
 func Replace(path string, data []byte, perm os.FileMode) error { return write(path, data, perm, false) }
 
+// WritePrivate is Write for a file only its user may read: mode 0600 on Unix; on Windows a DACL granting
+// the user, SYSTEM and Administrators alone, protected from what the folder would pass on, set as the file
+// is created, before it holds anything.
+func WritePrivate(path string, data []byte) error {
+	return writeWith(path, data, 0o600, true, createPrivate)
+}
+
 func write(path string, data []byte, perm os.FileMode, sync bool) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	return writeWith(path, data, perm, sync, os.CreateTemp)
+}
+
+func writeWith(path string, data []byte, perm os.FileMode, sync bool, create func(dir, pattern string) (*os.File, error)) error {
+	tmp, err := create(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return err
 	}

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/loginserver"
+	"github.com/acrdiag/acrdiag/internal/winacl"
 )
 
 // Config is the merged configuration.
@@ -121,6 +122,10 @@ type FileError struct {
 }
 
 func (e *FileError) Error() string {
+	var ue *winacl.UnsafeError
+	if errors.As(e.Err, &ue) { // says its own fix
+		return fmt.Sprintf("configuration file %s: %v", e.Path, e.Err)
+	}
 	return fmt.Sprintf("configuration file %s: %v (fix it, or move it away to use the defaults)", e.Path, e.Err)
 }
 
@@ -132,6 +137,11 @@ func SystemPath() string {
 	if p := os.Getenv("ACRDIAG_SYSTEM_CONFIG"); p != "" {
 		return p
 	}
+	return defaultSystemPath()
+}
+
+// defaultSystemPath is where the machine's configuration is when the environment names none.
+func defaultSystemPath() string {
 	if runtime.GOOS == "windows" {
 		return filepath.Join(os.Getenv("ProgramData"), "acrdiag", "config.json")
 	}
@@ -170,7 +180,7 @@ func CacheDir() string {
 func Load() (Config, error) {
 	var cfg Config
 	var errs []error
-	sys, err := readFile(SystemPath())
+	sys, err := readSystemFile(SystemPath())
 	if err != nil {
 		errs = append(errs, err)
 	}

@@ -1,7 +1,9 @@
 package config
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -147,4 +149,31 @@ func FuzzLoad(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWithRegistries: setup --system adds registries to the machine's file once each and keeps every
+// other key; an absent file becomes one with the registries; an invalid one is refused, not rewritten.
+func TestWithRegistries(t *testing.T) {
+	dir := testfs.TempDir(t)
+	path := filepath.Join(dir, "config.json")
+	if _, after, err := WithRegistries(path, []string{"a.azurecr.io"}); err != nil || string(after) != "{\n  \"registries\": [\n    \"a.azurecr.io\"\n  ]\n}\n" {
+		t.Errorf("absent file: %q, %v", after, err)
+	}
+	if err := os.WriteFile(path, []byte(`{"tenant":"contoso.onmicrosoft.com","registries":["a.azurecr.io"],"locked":["tenant"],"future":{"x":1}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, after, err := WithRegistries(path, []string{"a.azurecr.io", "b.azurecr.io"})
+	var got map[string]any
+	if err != nil || json.Unmarshal(after, &got) != nil {
+		t.Fatalf("%q, %v", after, err)
+	}
+	if fmt.Sprint(got["registries"]) != "[a.azurecr.io b.azurecr.io]" || got["tenant"] != "contoso.onmicrosoft.com" || got["future"] == nil || fmt.Sprint(got["locked"]) != "[tenant]" {
+		t.Errorf("after: %s", after)
+	}
+	if err := os.WriteFile(path, []byte(`{"locked":["tennant"]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := WithRegistries(path, []string{"a.azurecr.io"}); err == nil || !strings.Contains(err.Error(), "tennant") {
+		t.Errorf("an invalid file: %v", err)
+	}
 }

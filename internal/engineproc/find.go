@@ -40,12 +40,7 @@ func Find() (string, error) {
 	} else if home, err := os.UserHomeDir(); err == nil {
 		dirs = append(dirs, filepath.Join(home, ".docker", "cli-plugins"))
 	}
-	if runtime.GOOS == "windows" {
-		dirs = append(dirs, filepath.Join(os.Getenv("ProgramFiles"), "Docker", "cli-plugins"))
-	} else {
-		dirs = append(dirs, "/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
-			"/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins")
-	}
+	dirs = append(dirs, SystemPluginDirs()...)
 	for _, d := range dirs {
 		p := filepath.Join(d, exe)
 		if st, err := os.Stat(p); err == nil && !st.IsDir() {
@@ -66,3 +61,13 @@ func (e *envError) Error() string {
 }
 
 func (e *envError) Is(target error) bool { return target == ErrNotFound }
+
+// SystemPluginDirs are where the docker CLI looks for the plugins of every user (docker/cli's
+// defaultSystemPluginDirs); ~/.docker/cli-plugins serves one user only.
+func SystemPluginDirs() []string {
+	if runtime.GOOS == "windows" {
+		return []string{filepath.Join(os.Getenv("ProgramFiles"), "Docker", "cli-plugins")}
+	}
+	return []string{"/usr/local/lib/docker/cli-plugins", "/usr/local/libexec/docker/cli-plugins",
+		"/usr/lib/docker/cli-plugins", "/usr/libexec/docker/cli-plugins"}
+}

@@ -43,6 +43,7 @@ type Helper struct {
 	cfg      config.Config
 	cfgErr   error
 	store    Store
+	platform Platform
 	cache    tokencache.Cache
 	renewer  Renewer
 	identity func(ls loginserver.LoginServer) string // the cache key of a registry's identity, computed when an ACR host needs it
@@ -81,7 +82,7 @@ func WithStderr(w io.Writer) Option { return func(h *Helper) { h.stderr = w } }
 // New returns the helper, with defaults for everything not given: the configuration files and environment,
 // the platform keychain or acrdiag's credentials file, the token cache, and the azidentity chain.
 func New(opts ...Option) *Helper {
-	h := &Helper{now: time.Now, stderr: os.Stderr, timeout: 90 * time.Second}
+	h := &Helper{now: time.Now, stderr: os.Stderr, timeout: 90 * time.Second, platform: hostPlatform{}}
 	for _, o := range opts {
 		o(h)
 	}
@@ -108,12 +109,12 @@ func (h *Helper) defaultStore() Store {
 	file := FileStore{Path: filepath.Join(filepath.Dir(config.UserPath()), "credentials.json"), Warn: h.warnf}
 	name := h.cfg.Store
 	if name == "" || name == "auto" {
-		name = platformStore()
+		name = platformStore(h.platform)
 	}
 	if name == "" || name == "file" || name == "acrdiag" {
 		return file
 	}
-	return newLayeredStore(name, file, h.warnf)
+	return newLayeredStore(name, h.platform, file, h.warnf)
 }
 
 func (h *Helper) warnf(format string, args ...any) {
@@ -326,7 +327,12 @@ func (h *Helper) Delete(serverURL string) error {
 		key = ls.Host
 		_ = h.cache.Delete(ls.Host)
 	}
-	if err := h.store.Delete(key); err != nil && !credentials.IsErrCredentialsNotFound(err) {
+	var se *StoreError
+	switch err := h.store.Delete(key); {
+	case err == nil || credentials.IsErrCredentialsNotFound(err):
+	case errors.As(err, &se): // already says what, why and the fix
+		h.warnf("%s", se)
+	default:
 		h.warnf("acrdiag: could not erase the stored credentials for %s: %s", key, cause.Summarize(err.Error()))
 	}
 	return nil

@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"syscall"
 	"time"
 
@@ -27,14 +25,15 @@ type Store interface {
 	List() (map[string]string, error)
 }
 
-// FileStore keeps credentials in a 0600 JSON file, for machines without a platform keychain.
+// FileStore keeps credentials in a JSON file only its user may read (0600; on Windows a DACL of the user,
+// SYSTEM and Administrators), for machines without a platform keychain.
 type FileStore struct {
 	Path string
 	// Warn tells the user what the store did on its own (a corrupt file set aside); nil: stderr.
 	Warn func(format string, args ...any)
 
 	openFile  func(string) (*os.File, error)          // tests: a file that cannot be read; nil: os.Open
-	writeFile func(string, []byte, os.FileMode) error // tests: a full disk; nil: atomicfile.Write
+	writeFile func(string, []byte, os.FileMode) error // tests: a full disk; nil: writePrivate
 }
 
 type fileEntry struct {
@@ -198,7 +197,7 @@ func (s FileStore) update(action string, change func(*fileContent)) error {
 	}
 	write := s.writeFile
 	if write == nil {
-		write = atomicfile.Write
+		write = writePrivate
 	}
 	if err := write(s.Path, b, 0o600); err != nil {
 		return s.writeProblem(action, dir, err)
@@ -309,26 +308,7 @@ func (s NativeStore) Get(serverURL string) (string, string, error) {
 // List lists the keychain's entries.
 func (s NativeStore) List() (map[string]string, error) { return client.List(s.program()) }
 
-// platformStore is the keychain Docker would use on this machine when credsStore is not set, if its program
-// is installed (docker/cli's default_store rules).
-func platformStore() string {
-	switch runtime.GOOS {
-	case "darwin":
-		return installed("osxkeychain")
-	case "windows":
-		return installed("wincred")
-	}
-	if _, err := exec.LookPath("pass"); err == nil {
-		if name := installed("pass"); name != "" {
-			return name
-		}
-	}
-	return installed("secretservice")
-}
-
-func installed(name string) string {
-	if _, err := exec.LookPath("docker-credential-" + name); err != nil {
-		return ""
-	}
-	return name
+// writePrivate writes the credentials file so that only its user may read it.
+func writePrivate(path string, data []byte, _ os.FileMode) error {
+	return atomicfile.WritePrivate(path, data)
 }

@@ -3,7 +3,6 @@ package helper
 import (
 	"errors"
 	"fmt"
-	"runtime"
 
 	"github.com/docker/docker-credential-helpers/credentials"
 
@@ -22,8 +21,8 @@ type layeredStore struct {
 	warn     func(format string, args ...any)
 }
 
-func newLayeredStore(name string, file FileStore, warn func(format string, args ...any)) layeredStore {
-	return layeredStore{primary: NativeStore{Name: name}, name: name, limit: secretLimit(name, runtime.GOOS), fallback: file, warn: warn}
+func newLayeredStore(name string, p Platform, file FileStore, warn func(format string, args ...any)) layeredStore {
+	return layeredStore{primary: keychainStore{p.Keychain(name), name}, name: name, limit: secretLimit(name, p.GOOS()), fallback: file, warn: warn}
 }
 
 // secretLimit is the most a platform store keeps of one secret: the Windows Credential Manager's, behind
@@ -47,7 +46,12 @@ func (s layeredStore) Add(creds *credentials.Credentials) error {
 		_ = s.fallback.Delete(creds.ServerURL) // one place per server
 		return nil
 	}
-	s.warn("acrdiag: the credential store failed (%s); keeping the credentials for %s in acrdiag's own file instead", cause.Summarize(err.Error()), creds.ServerURL)
+	var se *StoreError
+	if errors.As(err, &se) {
+		s.warn("acrdiag: %s; keeping the credentials for %s in acrdiag's own file %s instead. To use the keychain again: %s", se.Problem, creds.ServerURL, s.fallback.Path, se.Fix)
+	} else {
+		s.warn("acrdiag: the credential store failed (%s); keeping the credentials for %s in acrdiag's own file instead", cause.Summarize(err.Error()), creds.ServerURL)
+	}
 	return s.fallback.Add(creds)
 }
 

@@ -23,7 +23,7 @@ const (
 )
 
 func newSetupCommand(st cli.Streams) *cobra.Command {
-	var dryRun, undo, noHooks, system bool
+	var dryRun, undo, noHooks, systemRegistries, machine bool
 	clients := slices.Clone(setupClients)
 	cmd := &cobra.Command{
 		Use:   "setup [REGISTRY...]",
@@ -33,14 +33,27 @@ containers' auth.json (skopeo, podman and buildah read it, not credsStore: $REGI
 ~/.config/containers/auth.json and the runtime file podman login writes when it exists), register the
 acrcheck hook for login, push and pull (hooks, and error-hooks for newer CLIs) and turn features.hooks on
 in Docker's config.json. Every other key is kept; each file is written atomically after a backup; running
-it twice changes nothing; --undo takes back the changes setup made and keeps everyone else's made since.`,
+it twice changes nothing; --undo takes back the changes setup made and keeps everyone else's made since.
+
+--system sets the machine up for every user, run as root or an administrator: the REGISTRYs go into the
+system configuration (/etc/acrdiag/config.json, %ProgramData%\acrdiag\config.json on Windows, made
+writable by administrators only), and the credHelpers entries and the hook into the config.json new users
+start with (/etc/skel/.docker, the Default profile on Windows; $ACRDIAG_SKEL_DIR). Users who already have
+a config.json get the entries at login from: docker acrcheck setup --system-registries.`,
 		Example: `  docker acrcheck setup myregistry.azurecr.io
   docker acrcheck setup --dry-run myregistry.azurecr.io other.azurecr.io
   docker acrcheck setup --clients docker myregistry.azurecr.io   # leave containers' auth.json alone
   docker acrcheck setup --system-registries     # the registries of /etc/acrdiag/config.json
+  sudo docker acrcheck setup --system myregistry.azurecr.io   # every user of this machine (image builders)
   docker acrcheck setup --undo`,
 		SilenceUsage: true, SilenceErrors: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if machine {
+				if cmd.Flags().Changed("clients") || systemRegistries {
+					return cli.UsageError("setup --system configures the machine: the acrdiag configuration and Docker's config.json for new users; --clients and --system-registries are for a user's own setup")
+				}
+				return systemSetup(st, args, dryRun, undo, !noHooks)
+			}
 			chosen, err := parseClients(clients)
 			if err != nil {
 				return err
@@ -55,7 +68,7 @@ it twice changes nothing; --undo takes back the changes setup made and keeps eve
 				}
 				return undoTargets(st, targets)
 			}
-			hosts, err := setupHosts(args, system)
+			hosts, err := setupHosts(args, systemRegistries)
 			if err != nil {
 				return err
 			}
@@ -70,7 +83,8 @@ it twice changes nothing; --undo takes back the changes setup made and keeps eve
 	f.BoolVar(&dryRun, "dry-run", false, "show the change, write nothing")
 	f.BoolVar(&undo, "undo", false, "take back what setup changed in each file, keeping others' changes")
 	f.BoolVar(&noHooks, "no-hooks", false, "only add credHelpers entries")
-	f.BoolVar(&system, "system-registries", false, "also configure the registries listed in the system configuration")
+	f.BoolVar(&systemRegistries, "system-registries", false, "also configure the registries listed in the system configuration")
+	f.BoolVar(&machine, "system", false, "set up the machine for every user (as root or an administrator): the registries into the system configuration, credHelpers and the hook into new users' config.json")
 	f.StringSliceVar(&clients, "clients", clients, "the clients to configure: docker (config.json), containers (auth.json of skopeo, podman, buildah)")
 	return cmd
 }
