@@ -397,16 +397,26 @@ func (k *Kit) listSubscriptions(w http.ResponseWriter, id *Identity) {
 
 // listRegistries lists a subscription's registries the identity may read, page by page.
 func (k *Kit) listRegistries(w http.ResponseWriter, r *http.Request, id *Identity, sub string) {
+	k.listInSubscription(w, r, sub, func(reg *registry) any {
+		if !reg.mayRead(id.Name, "Microsoft.ContainerRegistry/registries/read") {
+			return nil
+		}
+		return reg.armResource(r.URL.Query().Get("api-version"))
+	})
+}
+
+// listInSubscription answers a list of what item makes of each registry of the subscription (nil: left
+// out), page by page, or ARM's SubscriptionNotFound for a subscription no registry is in.
+func (k *Kit) listInSubscription(w http.ResponseWriter, r *http.Request, sub string, item func(*registry) any) {
 	var value []any
 	known := false
 	for _, reg := range k.sortedRegistries() {
-		cfg := reg.config()
-		if !strings.EqualFold(cfg.subscription(), sub) {
+		if !strings.EqualFold(reg.config().subscription(), sub) {
 			continue
 		}
 		known = true
-		if reg.mayRead(id.Name, "Microsoft.ContainerRegistry/registries/read") {
-			value = append(value, reg.armResource(r.URL.Query().Get("api-version")))
+		if v := item(reg); v != nil {
+			value = append(value, v)
 		}
 	}
 	if !known {

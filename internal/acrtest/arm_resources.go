@@ -27,23 +27,12 @@ func (k *Kit) listResources(w http.ResponseWriter, r *http.Request, id *Identity
 		}
 		typ = m[1]
 	}
-	var value []any
-	known := false
-	for _, reg := range k.sortedRegistries() {
-		cfg := reg.config()
-		if !strings.EqualFold(cfg.subscription(), sub) {
-			continue
+	k.listInSubscription(w, r, sub, func(reg *registry) any {
+		if !strings.EqualFold(typ, registryType) || !reg.mayRead(id.Name, registryType+"/read") {
+			return nil
 		}
-		known = true
-		if strings.EqualFold(typ, registryType) && reg.mayRead(id.Name, registryType+"/read") {
-			full := reg.armResource("")
-			value = append(value, map[string]any{"id": full["id"], "name": full["name"], "type": full["type"],
-				"location": full["location"], "sku": full["sku"], "tags": full["tags"]})
-		}
-	}
-	if !known {
-		armError(w, 404, "SubscriptionNotFound", fmt.Sprintf("The subscription '%s' could not be found.", sub))
-		return
-	}
-	writePage(w, r, value)
+		full := reg.armResource("")
+		return map[string]any{"id": full["id"], "name": full["name"], "type": full["type"],
+			"location": full["location"], "sku": full["sku"], "tags": full["tags"]}
+	})
 }
