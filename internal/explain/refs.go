@@ -71,7 +71,7 @@ func findRefs(text, lower string) (refs []Ref) {
 	}
 	defer func() {
 		for i, r := range refs {
-			refs[i].Placeholder = mentions(strings.ToLower(r.Text), placeholders...) && len(placeholders) > 0
+			refs[i].Placeholder = mentions(strings.ToLower(r.Text), placeholders...)
 		}
 	}()
 	for _, m := range matchesIf(mentions(lower, "http"), urlRef, text) {
