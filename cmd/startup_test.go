@@ -3,7 +3,10 @@
 package cmd
 
 import (
+	"os"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -28,6 +31,39 @@ func TestLightBinariesLinkNoNetworkCode(t *testing.T) {
 					t.Errorf("%s links %s", bin, dep)
 				}
 			}
+		}
+	}
+}
+
+// TestLightBinariesDoLittleAtInit: no acrdiag package of the light binaries does work at start-up (a
+// regular expression compiled in a package variable costs every call of the helper; lazyre compiles on
+// first use). GODEBUG=inittrace=1 makes the runtime report each package's init and what it allocated.
+func TestLightBinariesDoLittleAtInit(t *testing.T) {
+	const maxInitBytes = 32 << 10 // tables of literals take a few kilobytes; one compiled expression takes tens
+	dir := t.TempDir()
+	for _, bin := range []string{"docker-credential-acrdiag", "docker-acrcheck"} {
+		path := filepath.Join(dir, bin)
+		if out, err := exec.Command("go", "build", "-o", path, "./"+bin).CombinedOutput(); err != nil {
+			t.Fatalf("build %s: %v\n%s", bin, err, out)
+		}
+		cmd := exec.Command(path, "--version")
+		cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
+		out, _ := cmd.CombinedOutput()
+		inits := 0
+		for _, line := range strings.Split(string(out), "\n") {
+			// init github.com/acrdiag/acrdiag/internal/config @1.3 ms, 3.7 ms clock, 103056 bytes, 597 allocs
+			f := strings.Fields(line)
+			if len(f) < 9 || f[0] != "init" {
+				continue
+			}
+			inits++
+			bytes, _ := strconv.Atoi(f[7])
+			if strings.HasPrefix(f[1], "github.com/acrdiag/") && bytes > maxInitBytes {
+				t.Errorf("%s: %s allocates %d bytes at init (%s ms): defer the work to first use", bin, f[1], bytes, f[4])
+			}
+		}
+		if inits == 0 {
+			t.Fatalf("%s printed no init trace:\n%s", bin, out)
 		}
 	}
 }

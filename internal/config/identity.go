@@ -3,10 +3,10 @@ package config
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/acrdiag/acrdiag/internal/lazyre"
 	"github.com/acrdiag/acrdiag/internal/loginserver"
 )
 
@@ -54,8 +54,9 @@ var Credentials = []string{"dev", "prod", "EnvironmentCredential", "WorkloadIden
 	"AzureCLICredential", "AzureDeveloperCLICredential"}
 
 var (
-	guidPattern   = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	domainPattern = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$`)
+	// compiled on first use: every binary loads the configuration, most without a registry identity
+	guidPattern   = lazyre.New(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	domainPattern = lazyre.New(`^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z]{2,63}$`)
 )
 
 // validateIdentities refuses an entry that would silently use another identity than meant: a key that is
@@ -78,9 +79,9 @@ func (c *Config) validateIdentities() error {
 			return fmt.Errorf("invalid value: %s sets none of credential, tenant, clientId", where)
 		case ri.Credential != "" && !slices.Contains(Credentials, ri.Credential):
 			return fmt.Errorf("invalid value: %s.credential %q is not one of %s", where, ri.Credential, strings.Join(Credentials, ", "))
-		case ri.Tenant != "" && !guidPattern.MatchString(ri.Tenant) && !domainPattern.MatchString(ri.Tenant):
+		case ri.Tenant != "" && !guidPattern().MatchString(ri.Tenant) && !domainPattern().MatchString(ri.Tenant):
 			return fmt.Errorf("invalid value: %s.tenant %q is neither a tenant id (GUID) nor a domain name such as contoso.onmicrosoft.com", where, ri.Tenant)
-		case ri.ClientID != "" && !guidPattern.MatchString(ri.ClientID):
+		case ri.ClientID != "" && !guidPattern().MatchString(ri.ClientID):
 			return fmt.Errorf("invalid value: %s.clientId %q is not an app (client) id: a GUID such as 11111111-2222-3333-4444-555555555555", where, ri.ClientID)
 		}
 		if _, dup := out[ls.Host]; dup {
