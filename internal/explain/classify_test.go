@@ -80,6 +80,7 @@ func TestLiteralPrefixes(t *testing.T) {
 		`token (is |has )?expired`:                    "token ",
 		`pushe?d`:                                     "push",
 		`x509:`:                                       "x509:",
+		`\\pipe\\docker(Backend|Web)`:                 `\pipe\docker`,
 	} {
 		if got := literalPrefix(alt); got != want {
 			t.Errorf("literalPrefix(%q) = %q, want %q", alt, got, want)

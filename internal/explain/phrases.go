@@ -90,7 +90,7 @@ func literalPrefix(alt string) string {
 	var b strings.Builder
 	for i := 0; i < len(alt); i++ {
 		c := alt[i]
-		if c == '\\' && i+1 < len(alt) && strings.IndexByte(`.-/'"()[]?*+|$^{}`, alt[i+1]) >= 0 {
+		if c == '\\' && i+1 < len(alt) && strings.IndexByte(`.-/'"()[]?*+|$^{}\\`, alt[i+1]) >= 0 {
 			c = alt[i+1]
 			i++
 		} else if strings.IndexByte(`\\.[](){}*+?^$|`, c) >= 0 {
