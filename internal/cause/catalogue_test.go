@@ -17,8 +17,8 @@ func TestCatalogueIsComplete(t *testing.T) {
 			t.Errorf("%s: incomplete entry %+v", c.ID, c)
 		}
 	}
-	if len(Catalogue) != 44 {
-		t.Errorf("catalogue has %d causes, want the design's 27, network.connection_reset, docker.desktop_unreachable, the 4 that need Azure Resource Manager, the docker CLI missing, the platform mismatch, the federated credential mismatch, acrdiag's own 3, the kubelet provider's 4 and unknown", len(Catalogue))
+	if len(Catalogue) != 45 {
+		t.Errorf("catalogue has %d causes, want the design's 27, network.connection_reset, docker.desktop_unreachable, the 4 that need Azure Resource Manager, the docker CLI missing, the platform mismatch, the federated credential mismatch, the ARM permission, acrdiag's own 3, the kubelet provider's 4 and unknown", len(Catalogue))
 	}
 }
 

@@ -36,6 +36,7 @@ const (
 	AuthzPushDenied          = "authz.push_denied"
 	AuthzRepoScopedToken     = "authz.repo_scoped_token"
 	AuthzABACRepositoryRole  = "authz.abac_repository_role"
+	AuthzARMPermission       = "authz.arm_permission_denied"
 	DockerCLIMissing         = "docker.cli_missing"
 	RegistryPlatformMismatch = "registry.platform_mismatch"
 	EngineMissing            = "acrdiag.engine_missing"

@@ -198,6 +198,9 @@ func TestWordingOfOtherFailures(t *testing.T) {
 		`a Windows version 10.0.26100-based image is incompatible with a 10.0.20348 host`:                                                        cause.RegistryPlatformMismatch,
 		`no matching manifest for windows/amd64 10.0.19041 in the manifest list entries`:                                                         cause.RegistryPlatformMismatch,
 		`Error response from daemon: Get "https://contoso.azurecr.io/v2/": unauthorized: aad access token with sp failed client id must be guid`: cause.AuthInvalidCredentials,
+		"(AuthorizationFailed) The client 'dev@contoso.example' with object id '1234' does not have authorization to perform action 'Microsoft.Authorization/roleAssignments/write' over scope '/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/contoso'": cause.AuthzARMPermission,
+		`Could not create a role assignment for ACR. Are you an Owner on this subscription?`:                                                                                cause.AuthzARMPermission,
+		`E0829 kuberuntime_manager.go:273] "Failed to register CRI auth plugins" err="plugin binary executable /var/lib/kubelet/credential-provider/acrdiag did not exist"`: cause.KubeletProviderConfig,
 	} {
 		if got := Classify(text); len(got) == 0 || got[0].ID != want {
 			t.Errorf("%q: %v, want %s", text, ids(got), want)

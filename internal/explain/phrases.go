@@ -173,6 +173,11 @@ func buildSignals() []signal {
 		sig(cause.AuthzPushDenied, 3, `"action":"push"|action:push|insufficient_scope[^\n]*push|push[^\n]*insufficient_scope|metadata_write[^\n]*insufficient_scope|AcrPush`),
 		sig(cause.AuthzPushDenied, 2, `requested access to the resource is denied`),
 		sig(cause.AuthzABACRepositoryRole, 3, `abacrepositorypermissions|rbac registry \+ abac|rbac-abac|abac[- ]enabled|container registry repository (reader|writer|contributor|catalog lister)|registry permissions but not repository permissions`),
+		// az aks update --attach-acr, when the caller may not create the AcrPull role assignment
+		sig(cause.AuthzARMPermission, 3, `could not create a role assignment for acr|are you an owner on this subscription`),
+		// the kubelet's own words when the provider its config names cannot run
+		sig(cause.KubeletProviderConfig, 3, `failed to register cri auth plugins|plugin binary executable .* did not exist|error execing credential provider plugin|failed to init credential provider|failed to (?:load|read|parse|decode) credential provider config`),
+		sig(cause.AuthzARMPermission, 3, `does not have authorization to perform action '(?:microsoft\.authorization|microsoft\.containerregistry/registries/(?:listcredentials|importimage|write|delete)|microsoft\.containerservice)`),
 		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|token is disabled|repository-scoped token`),
 	}
 }

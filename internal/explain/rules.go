@@ -78,6 +78,7 @@ var errorCodes = map[string]finding{
 	"DOCKER_DAEMON_ERROR":                {cause.DockerDaemonUnreachable, 3, ""},
 	"DOCKER_COMMAND_ERROR":               {cause.DockerCLIMissing, 2, ""}, // "client couldn't be found"; with the daemon's own text when docker ps failed
 	"INVALIDAUTHENTICATIONINFO":          {cause.NetworkDataEndpoint, 3, ""},
+	"AUTHORIZATIONFAILED":                {cause.AuthzARMPermission, 3, ""}, // ARM's: a control-plane action, not a registry role
 }
 
 func codeRule(f *Facts) []finding {
