@@ -148,7 +148,7 @@ func buildSignals() []signal {
 		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|denied: client`),
 		sig(cause.NetworkFirewallDenied, 1, `"code":"DENIED"`),
 		sig(cause.AuthzPullDenied, 3, `retrieving permissions failed`),
-		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
+		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|dial tcp <[^>\n]*private[^>\n]*>:443|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
 		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|data endpoint`),
 		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credentials? (?:found|available|in the chain)|executable not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found|CredentialUnavailable|Connect-AzAccount|to set up account|failed to retrieve a token from the included credentials|authentication unavailable`),
 		sig(cause.AuthTokenExpired, 3, `AADSTS700082|AADSTS50173|AADSTS700024|token (is |has )?expired|expired token|stored credentials invalid or expired|the refresh token has expired|lifetime validation failed`),
@@ -156,6 +156,11 @@ func buildSignals() []signal {
 		sig(cause.AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),
 		sig(cause.AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|incorrect username or password|bad credentials|invalid username/password|AADSTS50126`),
 		sig(cause.AuthFederatedMismatch, 3, `no matching federated identity record|federated identity credential`),
+		// a secret Entra ID does not know is often the one before a rotation: the old one expired and was replaced
+		sig(cause.AuthSPSecretExpired, 1, `AADSTS7000215|invalid client secret`),
+		// a TLS handshake cut off before it finished: a TLS-inspecting proxy or firewall on the way, more often
+		// than the registry
+		sig(cause.NetworkProxyError, 1, `bad handshake|unexpected eof while reading|EOF occurred in violation of protocol|tls handshake: EOF|handshake failure`),
 		sig(cause.AuthInvalidCredentials, 1, `unauthorized: authentication required|401 unauthorized|login failed`),
 		sig(cause.AuthTokenExpired, 1, `unauthorized: authentication required|401 unauthorized`),
 		sig(cause.AuthWrongTokenUsername, 2, `application not registered with aad`),
@@ -178,6 +183,12 @@ func buildSignals() []signal {
 		// the kubelet's own words when the provider its config names cannot run
 		sig(cause.KubeletProviderConfig, 3, `failed to register cri auth plugins|plugin binary executable .* did not exist|error execing credential provider plugin|failed to init credential provider|failed to (?:load|read|parse|decode) credential provider config`),
 		sig(cause.AuthzARMPermission, 3, `does not have authorization to perform action '(?:microsoft\.authorization|microsoft\.containerregistry/registries/(?:listcredentials|importimage|write|delete)|microsoft\.containerservice)`),
+		// Azure's hosting services (Container Instances, Container Apps, App Service) say only that the pull
+		// failed and that image or credentials may be wrong: hints, never a cause on their own
+		sig(cause.AuthzPullDenied, 1, `is not accessible\. please check the image and registry credential|error pulling the container image|imagepullunauthorized|container pull image failed with unauthorized|verify docker image configuration and credentials|InaccessibleImage`),
+		sig(cause.RegistryManifestUnknown, 1, `is not accessible\. please check the image|please check the image name|verify docker image configuration|InaccessibleImage`),
+		// Container Instances got no password for the registry: the client had no credentials to give it
+		sig(cause.AuthNoIdentity, 3, `password in the 'imageRegistryCredentials' of container group '[^'\n]*' cannot be empty`),
 		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|token is disabled|repository-scoped token`),
 	}
 }

@@ -154,6 +154,7 @@ func statusRule(f *Facts) []finding {
 			// a kubelet asks anonymously when its node has no credentials for the registry: on AKS, the
 			// cluster is not attached (no AcrPull for the kubelet identity)
 			out = append(out, finding{cause.AuthzPullDenied, 3, ev + " for an anonymous token: the node has no credentials for this registry"})
+			out = append(out, finding{cause.AuthNoIdentity, 1, ev + " for an anonymous token: the node's identity gave no credentials"})
 		case s.Code == 401 && s.Request == reqToken && f.contains("anonymous token"):
 			// the client asked for an anonymous token: it had no credentials for the registry at all
 			out = append(out, finding{cause.AuthNoIdentity, 3, ev + " for an anonymous token: the client sent no credentials (not logged in)"})
@@ -319,6 +320,12 @@ func adjust(f *Facts, votes []finding) []finding {
 			// a build pulls its base images before it pushes anything
 			votes[i].cause = cause.AuthzPullDenied
 			votes[i].evidence += " during a " + f.Action
+		case v.cause == cause.AuthInvalidCredentials && v.weight == 1 && (f.Action == "pull" || f.Action == "build") &&
+			!f.contains("login failed", "docker login", "az acr login"):
+			// a pull's 401 with no login in sight: a wrong password fails at docker login, where the user
+			// would have seen it; at a pull the client most often has no credentials for this name at all
+			votes[i].cause = cause.AuthNoIdentity
+			votes[i].evidence += " during a " + f.Action + " with no login in the text: the client may hold no credentials for this registry"
 		case v.cause == cause.AuthzPullDenied && strings.Contains(v.evidence, "anonymous token") && f.contains("code = notfound"):
 			// the kubelet tries the registry with its credentials and then anonymously, and reports both:
 			// the credentialed attempt's NotFound is the answer, the anonymous 401 only trails it
