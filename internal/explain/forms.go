@@ -26,6 +26,7 @@ var tools = []struct{ name, marker string }{
 	{"kubelet", "imagepullbackoff"},
 	{"containerd", "failed to pull and unpack image"},
 	{"containerd", "rpc error: code ="},
+	{"buildx", "moby.buildkit"},
 	{"buildx", "failed to solve"},
 	{"buildx", "error: failed to"},
 	{"buildx", "load metadata for"},

@@ -118,6 +118,8 @@ func buildSignals() []signal {
 		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
 		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+(?: [0-9.]+)? in the manifest list|image is incompatible with a [0-9.]+ host|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
+		// az acr login runs docker ps: DOCKER_COMMAND_ERROR's own line names both a missing client and a stopped daemon
+		sig(cause.DockerDaemonUnreachable, 1, `verify if docker client is installed and running`),
 		sig(cause.DockerClientTooOld, 2, `unsupported manifest media type|mediatype in manifest should be`),
 		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data|error getting credentials - err: exec:`),
 		// Docker Desktop's helper telling the backend about a change, through a socket or pipe that is not there.
@@ -144,6 +146,10 @@ func buildSignals() []signal {
 		sig(cause.NetworkTLSError, 3, `x509:|tls: failed to verify|certificate signed by unknown authority|certificate has expired|certificate is valid for|CONNECTIVITY_SSL_ERROR|CERTIFICATE_VERIFY_FAILED|self[- ]signed certificate`),
 		sig(cause.NetworkConnectionReset, 1, `: EOF\b`),
 		sig(cause.NetworkFirewallDenied, 3, `client with ip '[^'\n]*' is not allowed access|aka\.ms/acr/firewall|looks like you don't have access to registry|public network access is disabled|response code: 403|unexpected status: 403`),
+		// a client meant to reach the registry through its private endpoint meets the public firewall when its
+		// DNS gives the public address: the private zone is missing, unlinked or not used by this resolver
+		sig(cause.NetworkPrivateEndpoint, 2, `public network access is disabled`),
+		sig(cause.NetworkPrivateEndpoint, 1, `client with ip '[^'\n]*' is not allowed access|aka\.ms/acr/firewall`),
 		sig(cause.NetworkFirewallDenied, 3, `did not issue a challenge`),
 		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|denied: client`),
 		sig(cause.NetworkFirewallDenied, 1, `"code":"DENIED"`),

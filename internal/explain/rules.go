@@ -326,6 +326,11 @@ func adjust(f *Facts, votes []finding) []finding {
 			// would have seen it; at a pull the client most often has no credentials for this name at all
 			votes[i].cause = cause.AuthNoIdentity
 			votes[i].evidence += " during a " + f.Action + " with no login in the text: the client may hold no credentials for this registry"
+			if f.Tool == "kubelet" {
+				// a node without credentials for the registry is a node whose identity has no AcrPull on it
+				votes[i].cause = cause.AuthzPullDenied
+				votes[i].evidence = v.evidence + " on a node: the kubelet identity may have no AcrPull on this registry"
+			}
 		case v.cause == cause.AuthzPullDenied && strings.Contains(v.evidence, "anonymous token") && f.contains("code = notfound"):
 			// the kubelet tries the registry with its credentials and then anonymously, and reports both:
 			// the credentialed attempt's NotFound is the answer, the anonymous 401 only trails it
@@ -337,6 +342,11 @@ func adjust(f *Facts, votes []finding) []finding {
 			votes[i].weight = 1
 		case v.cause == cause.DockerNonTTYLogin && strongOther(cause.DockerNonTTYLogin, cause.AuthAdminUserDisabled):
 			// az asks for a password only after the Entra login failed: that failure is the cause
+			votes[i].weight = 1
+		case v.cause == cause.AuthzARMPermission && strings.Contains(strings.ToLower(v.evidence), "listcredentials") &&
+			f.contains("unable to get aad authorization tokens"):
+			// az acr login reads the admin credentials (listCredentials) only after the Entra login failed:
+			// that failure is the cause, the missing admin read trails it
 			votes[i].weight = 1
 		case v.cause == cause.AuthAdminUserDisabled && strongOther(cause.AuthAdminUserDisabled, cause.DockerNonTTYLogin):
 			// az falls back to the admin user after an Entra failure, so "admin user is disabled" trails it
