@@ -1,6 +1,7 @@
 package explain
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -244,5 +245,52 @@ func TestHelperFailures(t *testing.T) {
 	// a login server written with :443 finds none of the credentials stored for the bare name
 	if got := Classify(`Error response from daemon: Get "https://contoso.azurecr.io:443/v2/": unauthorized: authentication required`); got[0].ID != cause.RegistryNameInvalid {
 		t.Errorf("name.azurecr.io:443: %v", ids(got))
+	}
+}
+
+// TestNoCredentialsGiven: the words of clients and CI steps that had no credentials for the registry, and
+// the bare 401 of a pull, which points at missing credentials before a wrong password.
+func TestNoCredentialsGiven(t *testing.T) {
+	for _, text := range []string{
+		`denied: no basic auth credentials`,
+		`Error: failed to resolve contoso.azurecr.io/app:1: basic credential not found`,
+		`Error: Username and password required`,
+		`Error: Input required and not supplied: password`,
+		`Error: Login failed with Error: Using auth-type: SERVICE_PRINCIPAL. Not all values are present. Ensure 'client-id' and 'tenant-id' are supplied.`,
+		`EnvironmentCredential: missing environment variable AZURE_TENANT_ID`,
+		`Code="InvalidImageRegistryPassword" Message="The password in the 'imageRegistryCredentials' of container group 'web' cannot be empty."`,
+	} {
+		if got := Classify(text); len(got) == 0 || got[0].ID != cause.AuthNoIdentity {
+			t.Errorf("%.60q: %v, want %s first", text, ids(got), cause.AuthNoIdentity)
+		}
+	}
+	pull := `Error response from daemon: Head "https://contoso.azurecr.io/v2/app/manifests/1": unauthorized: authentication required`
+	if got := ids(Classify(pull)); len(got) < 3 || got[0] != cause.Unknown || got[1] != cause.AuthNoIdentity || slices.Contains(got, cause.AuthInvalidCredentials) {
+		t.Errorf("a pull's bare 401: %v, want unknown, then no credentials, and no wrong password", got)
+	}
+	node := `Failed to pull image "contoso.azurecr.io/app:1": rpc error: code = Unknown desc = failed to pull and unpack image: unauthorized: authentication required`
+	if got := ids(Classify(node)); len(got) < 2 || got[1] != cause.AuthzPullDenied {
+		t.Errorf("a node's bare 401: %v, want the kubelet identity's AcrPull second, after unknown", got)
+	}
+	login := `Error response from daemon: Get "https://contoso.azurecr.io/v2/": unauthorized: authentication required`
+	if got := ids(Classify(login)); len(got) == 0 || got[0] != cause.AuthInvalidCredentials {
+		t.Errorf("a login's 401: %v, want the credentials themselves", got)
+	}
+}
+
+// TestFollowOnFailures: what az does after the Entra login failed trails that failure.
+func TestFollowOnFailures(t *testing.T) {
+	text := "Unable to get AAD authorization tokens with message: Access to registry 'contoso.azurecr.io' was denied. Response code: 401.\n" +
+		"The client 'u@contoso.com' with object id '1' does not have authorization to perform action 'Microsoft.ContainerRegistry/registries/listCredentials/action' over scope '/subscriptions/s'"
+	if got := ids(Classify(text)); len(got) == 0 || got[0] != cause.AuthzPullDenied {
+		t.Errorf("admin read after a refused Entra login: %v, want %s first", got, cause.AuthzPullDenied)
+	}
+	alone := "The client 'u@contoso.com' with object id '1' does not have authorization to perform action 'Microsoft.ContainerRegistry/registries/listCredentials/action' over scope '/subscriptions/s'"
+	if got := ids(Classify(alone)); len(got) == 0 || got[0] != cause.AuthzARMPermission {
+		t.Errorf("admin read alone: %v, want %s first", got, cause.AuthzARMPermission)
+	}
+	disabled := "denied: client with IP '52.1.2.3' is not allowed access. Public network access is disabled for this registry."
+	if got := ids(Classify(disabled)); len(got) < 2 || got[0] != cause.NetworkFirewallDenied || got[1] != cause.NetworkPrivateEndpoint {
+		t.Errorf("public access disabled: %v, want the firewall, then private endpoint DNS", got)
 	}
 }
