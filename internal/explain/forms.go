@@ -160,10 +160,20 @@ var privateDial = lazyre.New(`(?:dial tcp|connect to|connecting to|connect econn
 // ENOTFOUND NAME), Python (Failed to resolve 'NAME') and curl (Could not resolve host: NAME) print it.
 var unresolvedName = lazyre.New(`(?:\blookup ([a-z0-9._-]+\.[a-z]{2,})(?: on (?:\[([0-9a-f:]+)\]|([0-9.]+))(?::\d+)?)?:|getaddrinfo (?:enotfound|eai_again) ([a-z0-9._-]+\.[a-z]{2,})|failed to resolve '([a-z0-9._-]+\.[a-z]{2,})'|could not resolve host: ([a-z0-9._-]+\.[a-z]{2,}))`)
 
+// singleLabelLookup is Go's failed lookup of a name without a domain (a registry's resource name given as
+// its login server), told from other words by the resolver it names.
+var singleLabelLookup = lazyre.New(`\blookup ([a-z0-9-]{1,63}) on (?:\[([0-9a-f:]+)\]|([0-9.]+))(?::\d+)?:`)
+
 // findUnresolved lists the names whose lookup failed and the resolver that said so, if the text names it.
 func findUnresolved(lower string) (names []string, resolver string) {
 	for _, m := range unresolvedName().FindAllStringSubmatch(lower, -1) {
 		names = appendOnce(names, m[1]+m[4]+m[5]+m[6])
+		if resolver == "" {
+			resolver = m[2] + m[3]
+		}
+	}
+	for _, m := range singleLabelLookup().FindAllStringSubmatch(lower, -1) {
+		names = appendOnce(names, m[1])
 		if resolver == "" {
 			resolver = m[2] + m[3]
 		}

@@ -217,6 +217,10 @@ func networkRule(f *Facts) []finding {
 			out = append(out, finding{cause.NetworkDataEndpoint, 4, name + " (a data endpoint or the storage behind it) does not resolve"})
 		case strings.Contains(name, ".privatelink."):
 			out = append(out, finding{cause.NetworkPrivateEndpoint, 3, name + " (a private endpoint's name) does not resolve"})
+		case !strings.Contains(name, ".") && name != "localhost" && !f.namesACR():
+			// a name of one label is a registry's resource name given where its login server belongs
+			out = append(out, finding{cause.RegistryNameInvalid, 2, name + " has no domain: a login server is " + name + ".azurecr.io (or the cloud's suffix)"})
+			loginUnresolved = true
 		default:
 			loginUnresolved = true
 		}
