@@ -295,3 +295,22 @@ func TestFollowOnFailures(t *testing.T) {
 		t.Errorf("public access disabled: %v, want the firewall, then private endpoint DNS", got)
 	}
 }
+
+// TestLayerDownloads: a failure while layers download, after the manifest came, is the data path's: those
+// requests are redirected to the data endpoint or storage. A push's blob requests stay on the login server.
+func TestLayerDownloads(t *testing.T) {
+	for _, text := range []string{
+		"a3ed95caeb02: Downloading [=====>    ] 12MB/40MB\nunexpected EOF",
+		"1: Pulling from app\na3ed95caeb02: Retrying in 5 seconds\nread tcp 10.0.0.4:51234->20.150.1.2:443: read: connection reset by peer",
+		`Error response from daemon: Get "https://contoso.azurecr.io/v2/app/blobs/sha256:abc": dial tcp 20.150.1.2:443: i/o timeout`,
+		`failed to copy: httpReadSeeker: failed open: unexpected status code https://contoso.azurecr.io/v2/app/blobs/sha256:abc: 403 Forbidden`,
+	} {
+		if got := ids(Classify(text)); len(got) == 0 || got[0] != cause.NetworkDataEndpoint {
+			t.Errorf("%.60q: %v, want %s first", text, got, cause.NetworkDataEndpoint)
+		}
+	}
+	push := "The push refers to repository [contoso.azurecr.io/app]\na3ed95caeb02: Retrying in 5 seconds\nread tcp 10.0.0.4:51234->20.150.1.2:443: read: connection reset by peer"
+	if got := ids(Classify(push)); slices.Contains(got, cause.NetworkDataEndpoint) {
+		t.Errorf("a push's reset: %v, want no data endpoint", got)
+	}
+}

@@ -144,6 +144,10 @@ func statusRule(f *Facts) []finding {
 			out = append(out, finding{cause.RegistryManifestUnknown, 3, ev})
 		case s.Code == 404 && s.Request == reqChallenge:
 			out = append(out, finding{cause.RegistryNameInvalid, 2, ev + ": the host is not a registry"})
+		case s.Code == 403 && s.Request == reqBlob && f.Action != "push":
+			// the registry gave the manifest, so its firewall let the client in; a layer's download is
+			// redirected to the data endpoint or storage, which refused it (or a proxy on the way did)
+			out = append(out, finding{cause.NetworkDataEndpoint, 3, ev + ": a layer's download goes to the data endpoint or storage"})
 		case s.Code == 403 && s.Request == reqData:
 			out = append(out, finding{cause.NetworkDataEndpoint, 3, ev})
 		case s.Code == 403 && (s.Request == reqChallenge || s.Request == reqToken || s.Request == reqExchange || s.Request == reqLogin || s.Request == ""):
@@ -202,6 +206,9 @@ var dataHostParts = []string{".data.azurecr.", ".blob.core.windows.net", ".blob.
 var blobPhase = []string{"error pulling image configuration", "httpreadseeker", "download failed after attempts",
 	"error initiating layer download", "failed to fetch blob", "error downloading layer"}
 
+// layerProgress marks the docker CLI's progress lines of layers being downloaded.
+var layerProgress = []string{": downloading", ": retrying in ", ": verifying checksum", ": download complete", "/blobs/sha256:"}
+
 // azureDNS is the resolver of every Azure virtual network (168.63.129.16). When it says a registry's name
 // does not exist, the name is usually wrong, as anywhere; but where a private DNS zone privatelink.azurecr.io
 // is linked to the network, a record missing from that zone gives the same answer.
@@ -209,7 +216,10 @@ const azureDNS = "168.63.129.16"
 
 func networkRule(f *Facts) []finding {
 	var out []finding
-	dataPath := f.contains(dataHostParts...) || f.contains(blobPhase...)
+	// a layer's download (GET .../blobs/sha256:..., progress lines) is redirected to the data endpoint or
+	// storage; a push's blob requests stay on the login server
+	dataPath := f.contains(dataHostParts...) || f.contains(blobPhase...) ||
+		f.Action != "push" && (slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Request == reqBlob }) || f.contains(layerProgress...))
 	loginUnresolved := len(f.Unresolved) == 0
 	for _, name := range f.Unresolved {
 		switch {

@@ -30,8 +30,9 @@ const (
 )
 
 var (
-	// Go (containerd, BuildKit, docker, crane): unexpected status from GET request to URL: 401 Unauthorized
-	statusFromRequest = lazyre.New(`(?i)(?:unexpected status|status code|unexpected http status|received unexpected http status)(?: from (?:get|head|post|put|patch) request)?(?: to (\S+?))?:? +(\d{3})\b`)
+	// Go (containerd, BuildKit, docker, crane): unexpected status from GET request to URL: 401 Unauthorized,
+	// unexpected status code URL: 403 Forbidden
+	statusFromRequest = lazyre.New(`(?i)(?:unexpected status|status code|unexpected http status|received unexpected http status)(?: from (?:get|head|post|put|patch) request)?(?: to (\S+?)| (https?://\S+?))?:? +(\d{3})\b`)
 	// docker daemon: Get "URL": unauthorized / denied / toomanyrequests ...
 	verbURL = lazyre.New(`(?i)\b(get|head|post|put|patch) "?(https?://[^\s"]+)"?: ([a-z ]+?)(?::|$|\.)`)
 	// docker login: login attempt to URL failed with status: 401 Unauthorized
@@ -71,8 +72,8 @@ func findStatuses(text, lower string) []Status {
 		return text[m[2*i]:m[2*i+1]]
 	}
 	for _, m := range indexesIf(mentions(lower, "status"), statusFromRequest, text) {
-		code, _ := strconv.Atoi(group(m, 2))
-		add(code, group(m, 1), m[0])
+		code, _ := strconv.Atoi(group(m, 3))
+		add(code, group(m, 1)+group(m, 2), m[0]) // containerd's "unexpected status code URL: 403" names no verb
 	}
 	for _, m := range indexesIf(mentions(lower, "login attempt"), loginAttempt, text) {
 		code, _ := strconv.Atoi(group(m, 2))
