@@ -314,3 +314,15 @@ func TestLayerDownloads(t *testing.T) {
 		t.Errorf("a push's reset: %v, want no data endpoint", got)
 	}
 }
+
+// TestTokenLifetime: what stops working after ACR's three-hour token lifetime is an expired token.
+func TestTokenLifetime(t *testing.T) {
+	text := "docker push worked for a few hours, then: unauthorized: authentication required, visit https://aka.ms/acr/authorization for more information."
+	if got := ids(Classify(text)); len(got) == 0 || got[0] != cause.AuthTokenExpired {
+		t.Errorf("%v, want %s first", got, cause.AuthTokenExpired)
+	}
+	tip := "You may want to use 'az acr login -n contoso --expose-token' to get an access token, which does not require Docker to be installed.\nAn error occurred: DOCKER_COMMAND_ERROR"
+	if got := ids(Classify(tip)); slices.Contains(got, cause.AuthTokenExpired) {
+		t.Errorf("az's tip: %v, want no expired token", got)
+	}
+}

@@ -162,6 +162,10 @@ func buildSignals() []signal {
 		sig(cause.AuthNoIdentity, 3, `no basic auth credentials|basic credential not found|credential required for basic auth|username and password required|input required and not supplied: (?:username|password|creds|client-id)|not all values are present\. ensure '?client-id'? and '?tenant-id'? are supplied|missing environment variable AZURE_(?:TENANT|CLIENT)_ID|no client ID specified|AZURE_FEDERATED_TOKEN_FILE (?:is not set|not set)`),
 		sig(cause.AuthTokenExpired, 3, `ExpiredAuthenticationToken|the access token expiry|AADSTS700082|AADSTS50173|AADSTS700024|token (is |has )?expired|expired token|stored credentials invalid or expired|the refresh token has expired|lifetime validation failed`),
 		sig(cause.AuthTokenExpired, 2, `error="invalid_token"|invalid_token`),
+		// ACR's tokens live three hours: what works and then stops after that long is an expired token
+		sig(cause.AuthTokenExpired, 3, `after (?:about |roughly |around |~)?(?:3|three) hours|(?:works|worked) for (?:a few|some|about (?:3|three)) hours`),
+		// a token az printed (--expose-token) and a script stored is never renewed
+		sig(cause.AuthTokenExpired, 1, `--expose-token[\s\S]{0,300}(?:unauthorized|401)`),
 		sig(cause.AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),
 		sig(cause.AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|incorrect username or password|bad credentials|invalid username/password|AADSTS50126`),
 		sig(cause.AuthFederatedMismatch, 3, `no matching federated identity record|federated identity credential`),
