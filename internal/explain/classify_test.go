@@ -326,3 +326,17 @@ func TestTokenLifetime(t *testing.T) {
 		t.Errorf("az's tip: %v, want no expired token", got)
 	}
 }
+
+// TestRefusedAfterLogin: a pull or push refused right after a login that succeeded is about rights, not
+// credentials.
+func TestRefusedAfterLogin(t *testing.T) {
+	for text, want := range map[string]string{
+		"Login Succeeded\nError response from daemon: Head \"https://contoso.azurecr.io/v2/app/manifests/1\": unauthorized: authentication required": cause.AuthzPullDenied,
+		"Login Succeeded\nThe push refers to repository [contoso.azurecr.io/app]\nunauthorized: authentication required":                             cause.AuthzPushDenied,
+	} {
+		got := ids(Classify(text))
+		if len(got) == 0 || got[0] != want || slices.Contains(got, cause.AuthInvalidCredentials) || slices.Contains(got, cause.AuthNoIdentity) {
+			t.Errorf("%.40q: %v, want %s first and no credential cause", text, got, want)
+		}
+	}
+}

@@ -21,7 +21,7 @@ type rule func(f *Facts) []finding
 
 // rules run in order; each sees all facts, none sees another's votes. adjust (below) then applies what
 // only the whole picture can tell.
-var rules = []rule{ownLineRule, phraseRule, entraRule, codeRule, nameRule, statusRule, networkRule}
+var rules = []rule{ownLineRule, phraseRule, entraRule, codeRule, nameRule, statusRule, networkRule, afterLoginRule}
 
 // ownLine is the line acrdiag's credential helper (and its kubelet provider) prints when it gives no
 // credentials: "acrdiag: no credentials for HOST: ... [cause.id]". Docker passes it on inside its own
@@ -276,6 +276,21 @@ func networkRule(f *Facts) []finding {
 	return out
 }
 
+// afterLoginRule: a login that succeeded before a pull or push was refused means the registry accepted the
+// identity, which then lacks the right (a role, or a token's scope map), more likely than wrong credentials.
+func afterLoginRule(f *Facts) []finding {
+	at := strings.LastIndex(f.lower, "login succeeded")
+	if at < 0 || f.Action == "" || f.Action == "login" {
+		return nil
+	}
+	rest := f.lower[at:]
+	if !mentions(rest, "unauthorized", "401", "denied", "insufficient_scope") {
+		return nil
+	}
+	ev := "the login succeeded, then the registry refused the " + f.Action + ": it knows the identity"
+	return []finding{{authzFor(f.Action), 2, ev}, {cause.AuthzRepoScopedToken, 1, ev + " (a token's scope map may not cover the repository)"}}
+}
+
 func describeRequest(kind string) string {
 	switch kind {
 	case reqChallenge:
@@ -334,6 +349,9 @@ func adjust(f *Facts, votes []finding) []finding {
 			// a build pulls its base images before it pushes anything
 			votes[i].cause = cause.AuthzPullDenied
 			votes[i].evidence += " during a " + f.Action
+		case (v.cause == cause.AuthInvalidCredentials || v.cause == cause.AuthNoIdentity) && v.weight <= 1 && f.contains("login succeeded"):
+			// the registry accepted the credentials a moment before
+			votes[i].weight = 0
 		case v.cause == cause.AuthInvalidCredentials && v.weight == 1 && (f.Action == "pull" || f.Action == "build") &&
 			!f.contains("login failed", "docker login", "az acr login"):
 			// a pull's 401 with no login in sight: a wrong password fails at docker login, where the user
