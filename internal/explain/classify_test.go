@@ -340,3 +340,15 @@ func TestRefusedAfterLogin(t *testing.T) {
 		}
 	}
 }
+
+// TestEmptyRegistryPart: an image whose registry part came out empty (an unset variable) shows as a URL
+// with no host; every refusal after it follows from that.
+func TestEmptyRegistryPart(t *testing.T) {
+	text := `Invalid value: "/app": GET https:: UNAUTHORIZED: authentication required; [map[Action:pull Class: Name:app Type:repository]]`
+	if got := ids(Classify(text)); len(got) == 0 || got[0] != cause.RegistryNameInvalid {
+		t.Errorf("%v, want %s first", got, cause.RegistryNameInvalid)
+	}
+	if got := ids(Classify(`az acr build -r contoso .` + "\nCould not get SAS URL to upload.")); len(got) == 0 || got[0] != cause.AuthzARMPermission {
+		t.Errorf("az acr build's upload URL: %v, want %s", got, cause.AuthzARMPermission)
+	}
+}

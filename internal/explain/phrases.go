@@ -134,6 +134,8 @@ func buildSignals() []signal {
 		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
 		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase`),
 		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
+		// a URL with no host: the image's registry part was empty (an unset variable in a pipeline or template)
+		sig(cause.RegistryNameInvalid, 4, `\b(?:get|head|put|post) https?://[:/"]|invalid value: "/[a-z0-9]`),
 		sig(cause.RegistryNotFound, 3, `could not be found in subscription|no resource with type microsoft\.containerregistry/registries|parent resource [^\n]*containerregistry/registries[^\n]* could not be found|please verify that the registry exists|NXDOMAIN`),
 		sig(cause.RegistryNotFound, 2, `Could not connect to the registry login server`),
 		sig(cause.RegistryThrottled, 3, `toomanyrequests|too many requests|CONNECTIVITY_TOOMANYREQUESTS_ERROR|response code: 429|status: 429|429 too many`),
@@ -193,6 +195,8 @@ func buildSignals() []signal {
 		sig(cause.AuthzABACRepositoryRole, 3, `abacrepositorypermissions|rbac registry \+ abac|rbac-abac|abac[- ]enabled|container registry repository (reader|writer|contributor|catalog lister)|registry permissions but not repository permissions`),
 		// az aks update --attach-acr, when the caller may not create the AcrPull role assignment
 		sig(cause.AuthzARMPermission, 3, `could not create a role assignment for acr|are you an owner on this subscription`),
+		// az acr build asks Azure Resource Manager for an upload URL for the source (listBuildSourceUploadUrl)
+		sig(cause.AuthzARMPermission, 2, `could not get sas url to upload`),
 		// the kubelet's own words when the provider its config names cannot run
 		sig(cause.KubeletProviderConfig, 3, `failed to register cri auth plugins|plugin binary executable .* did not exist|error execing credential provider plugin|failed to init credential provider|failed to (?:load|read|parse|decode) credential provider config`),
 		sig(cause.AuthzARMPermission, 3, `does not have authorization to perform action '(?:microsoft\.authorization|microsoft\.containerregistry/registries/(?:listcredentials|importimage|write|delete)|microsoft\.containerservice)`),
