@@ -352,3 +352,17 @@ func TestEmptyRegistryPart(t *testing.T) {
 		t.Errorf("az acr build's upload URL: %v, want %s", got, cause.AuthzARMPermission)
 	}
 }
+
+// TestContainersImageWords: podman, skopeo and buildah (containers/image) word a login and a pull their own way.
+func TestContainersImageWords(t *testing.T) {
+	login := Extract(`Error: authenticating creds for "contoso.azurecr.io": Requesting bearer token: invalid status code from registry 401 (Unauthorized)`)
+	if login.Action != "login" || len(login.Statuses) != 1 || login.Statuses[0].Request != reqToken {
+		t.Errorf("podman login: action %q, statuses %+v", login.Action, login.Statuses)
+	}
+	if got := ids(login.Classify()); len(got) == 0 || got[0] != cause.AuthInvalidCredentials {
+		t.Errorf("podman login: %v, want %s first", got, cause.AuthInvalidCredentials)
+	}
+	if f := Extract(`Error: initializing source docker://contoso.azurecr.io/app:1: reading manifest 1 in contoso.azurecr.io/app: unauthorized: authentication required`); f.Action != "pull" {
+		t.Errorf("skopeo copy: action %q, want pull", f.Action)
+	}
+}

@@ -200,8 +200,8 @@ func findNetwork(lower string) []string {
 var (
 	pushAction  = lazyre.New(`\bpush(ing|ed)?\b|\bput |\bpatch |blobs/uploads|:push\b|%3apush\b|metadata_write|failed to copy:.*\bto\b`)
 	buildAction = lazyre.New(`failed to solve|load metadata for|\bfrom [a-z0-9.-]+/|docker build|buildx|step \d+/\d+ : from|dockerfile`)
-	pullAction  = lazyre.New(`\bpull(ing|ed)?\b|:pull\b|%3apull\b|errimagepull|imagepullbackoff|failed to resolve reference|manifests/`)
-	loginAction = lazyre.New(`\blogin\b|log in|authenticate|az acr login|/oauth2/exchange|get-login-password`)
+	pullAction  = lazyre.New(`\bpull(ing|ed)?\b|:pull\b|%3apull\b|errimagepull|imagepullbackoff|failed to resolve reference|manifests/|reading manifest|initializing source docker://`)
+	loginAction = lazyre.New(`\blogin\b|log in|authenticate|authenticating creds for|az acr login|/oauth2/exchange|get-login-password`)
 )
 
 // findAction tells what the failing command did. A build pulls its base images before it pushes, so
@@ -215,7 +215,7 @@ func findAction(lower string) string {
 		return "build"
 	case mentions(lower, "push", "put ", "patch ", "uploads", "metadata_write", "copy") && pushAction().MatchString(lower):
 		return "push"
-	case mentions(lower, "pull", "manifests/", "reference") && pullAction().MatchString(lower):
+	case mentions(lower, "pull", "manifests/", "reference", "reading manifest", "initializing source") && pullAction().MatchString(lower):
 		return "pull"
 	case mentions(lower, "login", "log in", "authenticat", "exchange") && loginAction().MatchString(lower):
 		return "login"

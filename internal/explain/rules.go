@@ -163,6 +163,10 @@ func statusRule(f *Facts) []finding {
 			// the client asked for an anonymous token: it had no credentials for the registry at all
 			out = append(out, finding{cause.AuthNoIdentity, 3, ev + " for an anonymous token: the client sent no credentials (not logged in)"})
 			out = append(out, finding{authzFor(f.Action), 1, ev + ": the registry allows no anonymous pull"})
+		case s.Code == 401 && s.Request == reqToken && f.Action == "login":
+			// a login's token request names no repository: the registry refused the credentials themselves
+			out = append(out, finding{cause.AuthInvalidCredentials, 2, ev + " during a login: the registry refused the credentials themselves"})
+			out = append(out, finding{cause.AuthTokenExpired, 1, ev + ": a token given as the password may have expired"})
 		case s.Code == 401 && s.Request == reqToken:
 			out = append(out, finding{authzFor(f.Action), 2, ev + ": the registry gives this identity no token for the repository"})
 		case s.Code == 401 && (s.Request == reqChallenge || s.Request == reqLogin):

@@ -32,7 +32,7 @@ const (
 var (
 	// Go (containerd, BuildKit, docker, crane): unexpected status from GET request to URL: 401 Unauthorized,
 	// unexpected status code URL: 403 Forbidden
-	statusFromRequest = lazyre.New(`(?i)(?:unexpected status|status code|unexpected http status|received unexpected http status)(?: from (?:get|head|post|put|patch) request)?(?: to (\S+?)| (https?://\S+?))?:? +(\d{3})\b`)
+	statusFromRequest = lazyre.New(`(?i)(?:unexpected status|status code|unexpected http status|received unexpected http status)(?: from (?:get|head|post|put|patch) request| from registry)?(?: to (\S+?)| (https?://\S+?))?:? +(\d{3})\b`)
 	// docker daemon: Get "URL": unauthorized / denied / toomanyrequests ...
 	verbURL = lazyre.New(`(?i)\b(get|head|post|put|patch) "?(https?://[^\s"]+)"?: ([a-z ]+?)(?::|$|\.)`)
 	// docker login: login attempt to URL failed with status: 401 Unauthorized
@@ -126,7 +126,8 @@ func requestBefore(context string) string {
 	switch {
 	case strings.Contains(c, "exchange"):
 		return reqExchange
-	case strings.Contains(c, "oauth token") || strings.Contains(c, "anonymous token") || strings.Contains(c, "access token"):
+	case strings.Contains(c, "oauth token") || strings.Contains(c, "anonymous token") || strings.Contains(c, "access token") ||
+		strings.Contains(c, "bearer token"): // containers/image (podman, skopeo, buildah): "Requesting bearer token
 		return reqToken
 	case strings.Contains(c, "login attempt"):
 		return reqLogin
