@@ -130,6 +130,13 @@ func TestWhereTheLookupFailed(t *testing.T) {
 	if len(got) < 2 || got[0].ID != cause.RegistryNotFound || got[1].ID != cause.NetworkPrivateEndpoint {
 		t.Errorf("Azure DNS: %v", ids(got))
 	}
+	got = Classify(`dial tcp: lookup contoso.azurecr.io on 10.0.0.10:53: no such host`)
+	if len(got) < 2 || got[0].ID != cause.RegistryNotFound || !slices.ContainsFunc(got[1:3], func(m Match) bool { return m.ID == cause.NetworkPrivateEndpoint }) {
+		t.Errorf("a private DNS server: %v, want private endpoint DNS among the next two", ids(got))
+	}
+	if got := ids(Classify(`dial tcp: lookup contoso.azurecr.io on 127.0.0.53:53: no such host`)); slices.Contains(got, cause.NetworkPrivateEndpoint) {
+		t.Errorf("a loopback stub resolver: %v, want no private endpoint", got)
+	}
 	f := Extract(`dial tcp: lookup contoso.azurecr.io on [fd00::53]:53: no such host`)
 	if len(f.Unresolved) != 1 || f.Unresolved[0] != "contoso.azurecr.io" || f.Resolver != "fd00::53" {
 		t.Errorf("Unresolved %q, Resolver %q", f.Unresolved, f.Resolver)

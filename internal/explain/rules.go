@@ -213,6 +213,9 @@ var blobPhase = []string{"error pulling image configuration", "httpreadseeker", 
 // layerProgress marks the docker CLI's progress lines of layers being downloaded.
 var layerProgress = []string{": downloading", ": retrying in ", ": verifying checksum", ": download complete", "/blobs/sha256:"}
 
+// privateResolver matches a DNS server on a private network (not a loopback stub such as systemd-resolved's).
+var privateResolver = lazyre.New(`^(?:10\.|172\.(?:1[6-9]|2\d|3[01])\.|192\.168\.)`)
+
 // azureDNS is the resolver of every Azure virtual network (168.63.129.16). When it says a registry's name
 // does not exist, the name is usually wrong, as anywhere; but where a private DNS zone privatelink.azurecr.io
 // is linked to the network, a record missing from that zone gives the same answer.
@@ -250,8 +253,13 @@ func networkRule(f *Facts) []finding {
 		switch {
 		case acrHost:
 			out = append(out, finding{cause.RegistryNotFound, 3, "the login server's name does not resolve"})
-			if f.Resolver == azureDNS {
+			switch {
+			case f.Resolver == azureDNS:
 				out = append(out, finding{cause.NetworkPrivateEndpoint, 2, "Azure DNS (" + azureDNS + ") answered: on a network with a private DNS zone privatelink.azurecr.io, a missing record there looks the same"})
+			case privateResolver().MatchString(f.Resolver):
+				// a network's own DNS server: without a forwarder for privatelink.azurecr.io to Azure DNS, a
+				// registry behind a private endpoint does not resolve there
+				out = append(out, finding{cause.NetworkPrivateEndpoint, 1, "a private DNS server (" + f.Resolver + ") answered: without a forwarder for privatelink.azurecr.io, a registry behind a private endpoint does not resolve there"})
 			}
 		default:
 			out = append(out, finding{cause.NetworkDNSFailure, 1, "a name does not resolve"})
