@@ -373,3 +373,15 @@ func TestContainersImageWords(t *testing.T) {
 		t.Errorf("skopeo copy: action %q, want pull", f.Action)
 	}
 }
+
+// TestHonestUnknown: text about a registry that no rule knows gets the cause unknown, whose fix is the
+// diagnosis of that registry; text about no registry gets nothing.
+func TestHonestUnknown(t *testing.T) {
+	e := Explain("Error: something odd happened with contoso.azurecr.io/app:1", nil)
+	if len(e.Causes) != 1 || e.Causes[0].ID != cause.Unknown || e.Causes[0].Fix != "Diagnose the registry itself: docker acrcheck contoso.azurecr.io" {
+		t.Errorf("about a registry: %+v", e.Causes)
+	}
+	if e := Explain("everything is fine", nil); len(e.Causes) != 0 {
+		t.Errorf("about nothing: %+v", e.Causes)
+	}
+}

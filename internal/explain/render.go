@@ -61,6 +61,12 @@ func ExplainFacts(f *Facts, in Input, machine *Machine) Explanation {
 		e.Causes = append(e.Causes, CauseOutput{ID: m.ID, Title: m.Title, Why: m.Why,
 			Fix: cause.FixWithEvidence(m.ID, host, f.Text+"\n"+strings.Join(m.Evidence, "\n")), Confidence: m.Confidence, Evidence: m.Evidence})
 	}
+	if len(e.Causes) == 0 && host != "" {
+		// about a registry, but nothing known: say so, with the diagnosis of that registry as the next step
+		u, _ := cause.Lookup(cause.Unknown)
+		e.Causes = append(e.Causes, CauseOutput{ID: u.ID, Title: u.Title, Why: u.Why, Fix: cause.FixFor(u.ID, host), Confidence: Low,
+			Evidence: []string{"the text names " + host + ", but nothing in it points to a known cause"}})
+	}
 	return e
 }
 

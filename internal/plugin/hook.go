@@ -131,8 +131,8 @@ func (hc hookContext) message(req hookRequest) []string {
 		in.Registry = host
 	}
 	e := explain.ExplainFacts(f, in, hc.Machine)
-	if len(e.Causes) == 0 {
-		return nil
+	if len(e.Causes) == 0 || len(e.Causes) == 1 && e.Causes[0].ID == cause.Unknown {
+		return nil // nothing to add to the command's own error: the hook stays quiet
 	}
 	top := e.Causes[0]
 	lines := []string{fmt.Sprintf("acrdiag: %s (%s)", top.Title, top.ID)}
