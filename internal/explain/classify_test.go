@@ -385,3 +385,17 @@ func TestHonestUnknown(t *testing.T) {
 		t.Errorf("about nothing: %+v", e.Causes)
 	}
 }
+
+// TestReferenceWords: each client's words for an image reference it cannot use.
+func TestReferenceWords(t *testing.T) {
+	for _, text := range []string{
+		`tag does not exist: contoso.azurecr.io/app:1`,
+		`ctr: failed to resolve reference "contoso.azurecr.io/App:1": repository name must be canonical`,
+		`Error: could not parse reference: contoso.azurecr.io/app:`,
+		`Error: scheme prefix missing from remote (e.g. "oci://")`,
+	} {
+		if got := ids(Classify(text)); len(got) == 0 || got[0] != cause.RegistryNameInvalid {
+			t.Errorf("%.60q: %v, want %s first", text, got, cause.RegistryNameInvalid)
+		}
+	}
+}

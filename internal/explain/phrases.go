@@ -132,7 +132,7 @@ func buildSignals() []signal {
 		sig(cause.DockerCredentialStore, 3, `error getting credentials - err: exit status \d+, out:`),
 		sig(cause.DockerCredentialStore, 1, `error getting credentials`),
 		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
-		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase`),
+		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|tag does not exist: [a-z0-9]|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase|repository name must be canonical|could not parse reference|scheme prefix missing from remote|is not a valid reference|invalid reference: `),
 		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
 		// a URL with no host: the image's registry part was empty (an unset variable in a pipeline or template)
 		sig(cause.RegistryNameInvalid, 4, `\b(?:get|head|put|post) https?://[:/"]|invalid value: "/[a-z0-9]`),
@@ -158,7 +158,7 @@ func buildSignals() []signal {
 		sig(cause.AuthzPullDenied, 3, `retrieving permissions failed`),
 		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|dial tcp <[^>\n]*private[^>\n]*>:443|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
 		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|data endpoint`),
-		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credentials? (?:found|available|in the chain)|executable not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found|CredentialUnavailable|Connect-AzAccount|to set up account|failed to retrieve a token from the included credentials|authentication unavailable`),
+		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credentials? (?:found|available|in the chain)|executable not found on path|azure cli not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found|CredentialUnavailable|Connect-AzAccount|to set up account|failed to retrieve a token from the included credentials|authentication unavailable`),
 		// the client had no credentials to give: Docker's and ORAS's words for a registry with none stored, a CI
 		// login step whose secrets are empty (a fork's pull request gets none), azidentity with no variables set
 		sig(cause.AuthNoIdentity, 3, `no basic auth credentials|basic credential not found|credential required for basic auth|username and password required|input required and not supplied: (?:username|password|creds|client-id)|not all values are present\. ensure '?client-id'? and '?tenant-id'? are supplied|missing environment variable AZURE_(?:TENANT|CLIENT)_ID|no client ID specified|AZURE_FEDERATED_TOKEN_FILE (?:is not set|not set)`),
