@@ -62,12 +62,14 @@ unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v /e2e)
 	@$(GO) test -count=1 -run TestCorpusAccuracy -v ./internal/explain | grep '^explain corpus'
 
-# Every parser of outside input, fuzzed briefly (FUZZTIME each): login servers, tokens, config.json,
-# failure records, hook requests and explain's input. A failure leaves its input in testdata/fuzz.
+# Every parser of outside input, fuzzed briefly (FUZZTIME each): login servers (with an administrator's
+# suffix), tokens, config.json, acrdiag's config, cache entries, failure records, hook requests (the
+# message, and the CLI's whole argument rendered by the CLI's own template code) and explain's input
+# (classified, and explained whole). A failure leaves its input in testdata/fuzz.
 FUZZTIME ?= 5s
 FUZZ_TARGETS := FuzzParseLoginServer:./internal/loginserver FuzzInspect:./internal/jwt FuzzClassify:./internal/explain \
-	FuzzApply:./internal/dockerconfig FuzzRead:./internal/lastfailure FuzzHookMessage:./internal/plugin \
-	FuzzLoad:./internal/config FuzzCacheEntry:./internal/tokencache
+	FuzzExplain:./internal/explain FuzzApply:./internal/dockerconfig FuzzRead:./internal/lastfailure \
+	FuzzHookMessage:./internal/plugin FuzzRunHook:./internal/plugin FuzzLoad:./internal/config FuzzCacheEntry:./internal/tokencache
 fuzz:
 	@log=$$(mktemp); for t in $(FUZZ_TARGETS); do \
 	  name=$${t%%:*}; pkg=$${t#*:}; \

@@ -135,7 +135,7 @@ var Catalogue = []Cause{
 		"The acrdiag configuration file (ACRDIAG_CONFIG, the user's or the system's config.json) cannot be read, does not parse, or (the system's, on Windows) could have been written by someone other than an administrator, so acrdiag will not guess which identity or suffixes to use.",
 		"Fix or remove the file the message names, as its error says (check its JSON with: python3 -m json.tool FILE); an administrator's /etc/acrdiag/config.json (%ProgramData%\\acrdiag\\config.json) wins for locked keys"},
 	{CacheLocked, "Another acrdiag process holds the token cache",
-		"Another docker-credential-acrdiag is renewing the token for this registry and did not finish within lockTimeout (1 minute unless acrdiag's config.json says otherwise): a hung az, a stopped process, a very slow Entra ID; so this one gave up waiting.",
+		"Another docker-credential-acrdiag is renewing the token for this registry and did not finish within lockTimeout (1 minute unless acrdiag's config.json says otherwise): a hung az, a stopped process, a very slow Entra ID; acrdiag's own file cache then renews on its own, so this is said only by a cache that cannot.",
 		"Retry; if it persists, find the stuck process: pgrep -a 'acrdiag|az'; for a slow renewal raise lockTimeout in acrdiag's config.json; then: docker acrcheck {host}"},
 	{KubeletRequestInvalid, "The kubelet's request is not one acrdiag can answer",
 		"acrdiag kubelet-credential-provider reads one credentialprovider.kubelet.k8s.io/v1 CredentialProviderRequest on stdin; it got another apiVersion, JSON that does not parse, no image, or more than 1 MiB.",

@@ -1,8 +1,11 @@
 package check
 
 import (
+	"context"
 	"net"
+	"strings"
 	"testing"
+	"time"
 )
 
 func TestNoProxyCovers(t *testing.T) {
@@ -28,5 +31,18 @@ func TestIsPrivate(t *testing.T) {
 		if got := isPrivate(net.ParseIP(ip)); got != want {
 			t.Errorf("isPrivate(%s) = %v", ip, got)
 		}
+	}
+}
+
+// TestResultsAreRedacted: a token an upstream error quoted never reaches a diagnosis result (the identity
+// check quotes Entra's and the registry's answers).
+func TestResultsAreRedacted(t *testing.T) {
+	const token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+	c := Check{ID: "identity", Run: func(context.Context, *Env) Result {
+		return Result{Status: Fail, Summary: "the token " + token + " was refused", Detail: "AADSTS50013: assertion " + token + " is invalid"}
+	}}
+	r := runOne(context.Background(), &Env{}, c, time.Second)
+	if strings.Contains(r.Summary+r.Detail, "eyJ") || !strings.Contains(r.Detail, "<token redacted>") {
+		t.Errorf("result %+v", r)
 	}
 }

@@ -58,6 +58,9 @@ func readTail(r io.Reader, max int) (text string, dropped int64, err error) {
 	return string(buf), dropped, nil
 }
 
+// mibUp is n bytes in MiB, rounded up: an input just over the bound is never said to be the bound.
+func mibUp(n int64) int64 { return (n + 1<<20 - 1) >> 20 }
+
 // NewExplainCommand is `explain [TEXT]`. The engine passes confirm, which runs the diagnosis for --check;
 // the plugin passes handOver instead, which hands an explain --check to the engine as typed.
 func NewExplainCommand(st Streams, confirm Confirm, handOver func() error) *cobra.Command {
@@ -90,7 +93,7 @@ failures docker-credential-acrdiag recorded for it in the last hour.`,
 					return UsageError("read standard input: %v", err)
 				}
 				if dropped > 0 {
-					_, _ = fmt.Fprintf(st.Err, "explain: the input is %d MiB; only its last %d MiB were read, where errors are\n", (dropped+int64(len(tail)))>>20, maxExplainInput>>20)
+					_, _ = fmt.Fprintf(st.Err, "explain: the input is %d MiB; only its last %d MiB were read, where errors are\n", mibUp(dropped+int64(len(tail))), maxExplainInput>>20)
 				}
 				text = tail
 			}

@@ -39,8 +39,8 @@ type Config struct {
 	// Store is where credentials from docker login go: "auto" (the platform store Docker would use),
 	// "file", or a docker-credential-<name> helper name (pass, secretservice, osxkeychain, wincred).
 	Store string `json:"store,omitempty"`
-	// LockTimeout is how long a helper waits for another one renewing the same token before it gives up
-	// (Go duration, default 1m).
+	// LockTimeout is how long a helper waits for another one renewing the same token before it renews on
+	// its own (Go duration, default 1m); the wait does not shorten the helper's own 90 s for the renewal.
 	LockTimeout Duration `json:"lockTimeout,omitempty"`
 	// LogFile receives a line per helper action and failure (never a secret); empty: no log.
 	LogFile string `json:"logFile,omitempty"`

@@ -51,7 +51,8 @@ type Helper struct {
 	stderr   io.Writer
 	timeout  time.Duration
 
-	configured bool // WithConfig was given
+	configured   bool // WithConfig was given
+	recordWarned bool // record said it cannot keep failures
 }
 
 var _ credentials.Helper = (*Helper)(nil)
@@ -121,9 +122,16 @@ func (h *Helper) warnf(format string, args ...any) {
 	_, _ = fmt.Fprintf(h.stderr, format+"\n", args...)
 }
 
-// record keeps a failure for `docker acrcheck last` and the hook.
+// record keeps a failure for `docker acrcheck last` and the hook. A record that cannot be kept (a
+// directory, a huge or unreadable file where it goes) is said on stderr with the file and the fix, once
+// per process: dropped silently, `docker acrcheck last` would have nothing to explain.
 func (h *Helper) record(host, action, cause, detail string) {
-	_ = lastfailure.Add(h.cfg.CacheDir, lastfailure.Record{Time: h.now(), Host: host, Action: action, Cause: cause, Detail: detail})
+	err := lastfailure.Add(h.cfg.CacheDir, lastfailure.Record{Time: h.now(), Host: host, Action: action, Cause: cause, Detail: detail})
+	var fe *lastfailure.FileError
+	if errors.As(err, &fe) && !h.recordWarned {
+		h.recordWarned = true
+		h.warnf("acrdiag: this failure was not recorded for docker acrcheck last: %v", err)
+	}
 	h.logf("%s %s failed: %s: %s", action, host, cause, detail)
 }
 

@@ -2,6 +2,7 @@ package loginserver
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -93,18 +94,46 @@ func TestParseLoginServerHugeBinaryInput(t *testing.T) {
 	}
 }
 
+// FuzzParseLoginServer: whatever the server string and an administrator's suffix, an accepted host is an
+// ASCII, lower-case host that ends, at a label boundary, in a built-in suffix or in that suffix when it is
+// a valid one; the suffix it names is the one it ends in.
 func FuzzParseLoginServer(f *testing.F) {
-	for _, s := range []string{"myregistry.azurecr.io", "https://a.azurecr.cn/v2/", "x.azurecr.io.evil.example", "azurecr.io", "a:b@c"} {
-		f.Add(s)
+	for _, s := range []string{"myregistry.azurecr.io", "https://a.azurecr.cn/v2/", "x.azurecr.io.evil.example", "azurecr.io", "a:b@c", "healthy.azurecr.\u0130o", "\u212Aontoso.azurecr.io"} {
+		f.Add(s, "")
 	}
-	f.Fuzz(func(t *testing.T, in string) {
-		ls, err := ParseLoginServer(in)
+	f.Add("myregistry.acr.corp.example", "acr.corp.example")
+	f.Add("myregistry.evil.io", "io")
+	f.Add("https://r.ACR.Corp.Example./v2/", ".acr.corp.example.")
+	f.Fuzz(func(t *testing.T, in, suffix string) {
+		ls, err := ParseLoginServer(in, suffix)
 		if err != nil {
 			return
 		}
-		// Whatever is accepted is an ASCII, lower-case host that ends with a known suffix at a label boundary.
-		if !isASCII(ls.Host) || ls.Host != strings.ToLower(ls.Host) || strings.ContainsAny(ls.Host, "/@:") || !strings.HasSuffix(ls.Host, "."+ls.Cloud.Suffix) {
-			t.Fatalf("accepted %q as %+v", in, ls)
+		configured := []string{}
+		for _, c := range Clouds {
+			configured = append(configured, c.Suffix)
+		}
+		if ValidSuffix(suffix) {
+			configured = append(configured, strings.Trim(strings.ToLower(strings.TrimSpace(suffix)), "."))
+		}
+		if !isASCII(ls.Host) || ls.Host != strings.ToLower(ls.Host) || strings.ContainsAny(ls.Host, "/@:\\ \x00") ||
+			!slices.Contains(configured, ls.Cloud.Suffix) || !strings.HasSuffix(ls.Host, "."+ls.Cloud.Suffix) || strings.HasPrefix(ls.Host, ".") {
+			t.Fatalf("accepted %q (suffix %q) as %+v", in, suffix, ls)
+		}
+		// The host is in the input as it was typed, up to ASCII case: no Unicode folding made it (a Kelvin
+		// sign folds to k, while a client using IDNA contacts another host).
+		if !strings.Contains(asciiLower(in), ls.Host) {
+			t.Fatalf("accepted %q as %q, which it does not spell", in, ls.Host)
 		}
 	})
+}
+
+// asciiLower lowers A to Z only, as a DNS name's case is defined.
+func asciiLower(s string) string {
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, s)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/acrdiag/acrdiag/internal/atomicfile"
 	"github.com/acrdiag/acrdiag/internal/cachedir"
+	"github.com/acrdiag/acrdiag/internal/config"
 	"github.com/acrdiag/acrdiag/internal/filelock"
 )
 
@@ -121,7 +122,7 @@ func (NullCache) Delete(string) error { return nil }
 // the callers after them answer with it at once instead of asking the registry again.
 type FileCache struct {
 	Dir         string
-	LockTimeout time.Duration    // how long to wait for another process's fetch; default 2 minutes
+	LockTimeout time.Duration    // how long to wait for another process's fetch before fetching alone; default config.DefaultLockTimeout
 	Now         func() time.Time // the clock of shared failures; default time.Now
 }
 
@@ -191,23 +192,24 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 	}
 	timeout := c.LockTimeout
 	if timeout == 0 {
-		timeout = 2 * time.Minute
+		timeout = config.DefaultLockTimeout
 	}
 	lockPath := c.path(host, identity) + ".lock"
 	unlock, err := filelock.Lock(lockPath, timeout)
-	switch {
-	case err == nil:
+	var locked *LockedError
+	if errors.Is(err, filelock.ErrTimeout) {
+		// Another process holds the entry longer than this one waits (a stopped helper, a hung az): this one
+		// renews on its own, within its own deadline, rather than fail without trying.
+		locked = &LockedError{Host: host, Path: lockPath, Waited: timeout}
+	} else if err == nil {
 		defer unlock()
-		// Another process may have fetched, or failed, while this one waited.
-		if e, ok := c.Get(host, identity); ok && fresh(e) {
-			return e, nil
-		}
-		if f, ok := c.failure(host, identity); ok {
-			return Entry{}, &f
-		}
-	case errors.Is(err, filelock.ErrTimeout):
-		// Another helper is renewing this very token and did not finish: asking too would only pile up.
-		return Entry{}, &LockedError{Host: host, Path: lockPath, Waited: timeout}
+	}
+	// Another process may have fetched, or failed, while this one waited.
+	if e, ok := c.Get(host, identity); ok && fresh(e) {
+		return e, nil
+	}
+	if f, ok := c.failure(host, identity); ok {
+		return Entry{}, &f
 	}
 	// A lock file that cannot be made (a read-only cache) costs only the shared exchange: fetch alone.
 	e, err := fetch()
@@ -215,6 +217,9 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 		var f *Failure
 		if errors.As(err, &f) {
 			c.shareFailure(host, identity, f)
+		}
+		if locked != nil {
+			return Entry{}, errors.Join(err, locked) // the renewal's own cause first; the wait is said too
 		}
 		return Entry{}, err
 	}
@@ -225,7 +230,8 @@ func (c *FileCache) Fill(host, identity string, fresh func(Entry) bool, fetch fu
 	return e, nil
 }
 
-// LockedError is a wait for another process's renewal of the same entry that ran out.
+// LockedError is a wait for another process's renewal of the same entry that ran out; Fill then renews on
+// its own and, when that fails too, returns it joined to the renewal's error.
 type LockedError struct {
 	Host   string
 	Path   string // the lock file
@@ -233,7 +239,7 @@ type LockedError struct {
 }
 
 func (e *LockedError) Error() string {
-	return fmt.Sprintf("waited %s for another acrdiag process renewing the token for %s (it holds %s) and gave up", e.Waited, e.Host, e.Path)
+	return fmt.Sprintf("waited %s for another acrdiag process renewing the token for %s (it holds %s), then renewed on its own", e.Waited, e.Host, e.Path)
 }
 
 // MaxFailureShare bounds how long a failure is shared, whatever the registry's Retry-After says: after it

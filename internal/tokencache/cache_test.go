@@ -112,27 +112,39 @@ func TestUnwritableCacheDegradesToNone(t *testing.T) {
 	}
 }
 
-func TestFileCacheGivesUpWaitingForAStuckRenewal(t *testing.T) {
+// TestFileCacheRenewsAloneAfterAStuckRenewal: a process that holds the entry's lock longer than LockTimeout
+// (stopped, or its az hangs) delays the others by LockTimeout only: then each renews on its own, and its
+// token is cached; a renewal of its own that fails too says both.
+func TestFileCacheRenewsAloneAfterAStuckRenewal(t *testing.T) {
 	c := &FileCache{Dir: testfs.TempDir(t), LockTimeout: 200 * time.Millisecond}
 	started, release, done := make(chan struct{}), make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done) // before the test's directory goes
 		_, _ = c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) {
 			close(started)
-			<-release // a renewal that hangs (az waiting for a prompt)
-			return Entry{RefreshToken: "rt", ExpiresOn: time.Now().Add(3 * time.Hour)}, nil
+			<-release // a renewal that hangs (az waiting for a prompt, a stopped helper)
+			return Entry{RefreshToken: "late", ExpiresOn: time.Now().Add(3 * time.Hour)}, nil
 		})
 	}()
+	defer func() { close(release); <-done }()
 	<-started
-	fetched := false
-	_, err := c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) { fetched = true; return Entry{}, nil })
-	close(release)
-	<-done
-	var le *LockedError
-	if !errors.As(err, &le) || le.Host != "r.azurecr.io" || le.Waited != 200*time.Millisecond || fetched {
-		t.Fatalf("Fill while another renewal hangs = %v (fetched %v), want a LockedError without a fetch", err, fetched)
+	start := time.Now()
+	got, err := c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) {
+		return Entry{RefreshToken: "own", ExpiresOn: time.Now().Add(3 * time.Hour)}, nil
+	})
+	if waited := time.Since(start); err != nil || got.RefreshToken != "own" || waited < 200*time.Millisecond || waited > 5*time.Second {
+		t.Fatalf("Fill while another renewal hangs = %+v, %v after %s; want its own token after the 200ms wait", got, err, waited)
 	}
-	if msg := le.Error(); !strings.Contains(msg, "waited 200ms") || !strings.Contains(msg, le.Path) {
+	if e, ok := c.Get("r.azurecr.io", "id"); !ok || e.RefreshToken != "own" {
+		t.Errorf("the token renewed alone was not cached: %+v %v", e, ok)
+	}
+	_ = c.Delete("r.azurecr.io")
+	_, err = c.Fill("r.azurecr.io", "id", freshFor(time.Minute), func() (Entry, error) { return Entry{}, errors.New("the exchange failed") })
+	var le *LockedError
+	if !errors.As(err, &le) || le.Host != "r.azurecr.io" || le.Waited != 200*time.Millisecond || !strings.Contains(err.Error(), "the exchange failed") {
+		t.Fatalf("a failed renewal of its own = %v, want the renewal's error and the wait", err)
+	}
+	if msg := le.Error(); !strings.Contains(msg, "waited 200ms") || !strings.Contains(msg, le.Path) || !strings.Contains(msg, "renewed on its own") {
 		t.Errorf("message %q", msg)
 	}
 }
