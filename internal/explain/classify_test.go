@@ -116,6 +116,7 @@ func TestWhereTheLookupFailed(t *testing.T) {
 		{"the data endpoint", `failed to copy: httpReadSeeker: failed open: failed to do request: Get "https://contoso.westeurope.data.azurecr.io/docker/registry/v2/blobs/sha256/ab/abc/data?se=x": dial tcp: lookup contoso.westeurope.data.azurecr.io: no such host`, cause.NetworkDataEndpoint},
 		{"a privatelink name given as the registry", `dial tcp: lookup contoso.privatelink.azurecr.io on 10.0.0.10:53: no such host`, cause.RegistryNameInvalid},
 		{"Node's form", `Error: getaddrinfo ENOTFOUND contoso.azurecr.io`, cause.RegistryNotFound},
+		{"a name that exists for everyone", `Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.0.0.2:53: no such host`, cause.NetworkDNSFailure},
 		{"a resource name given as the login server", `Get "https://contoso/v2/": dial tcp: lookup contoso on 127.0.0.53:53: no such host`, cause.RegistryNameInvalid},
 		{"a timeout while the configuration downloads", `error pulling image configuration: download failed after attempts=6: dial tcp 20.60.1.2:443: i/o timeout`, cause.NetworkDataEndpoint},
 	}

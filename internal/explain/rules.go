@@ -213,6 +213,16 @@ var blobPhase = []string{"error pulling image configuration", "httpreadseeker", 
 // layerProgress marks the docker CLI's progress lines of layers being downloaded.
 var layerProgress = []string{": downloading", ": retrying in ", ": verifying checksum", ": download complete", "/blobs/sha256:"}
 
+// wellKnownDomains are domains whose names exist for everyone: when one does not resolve, the resolver is
+// at fault, not the name.
+var wellKnownDomains = []string{"docker.io", "docker.com", "microsoft.com", "azure.com", "microsoftonline.com", "windows.net",
+	"azureedge.net", "github.com", "githubusercontent.com", "ghcr.io", "quay.io", "gcr.io", "k8s.io", "googleapis.com"}
+
+func wellKnownHost(name string) bool {
+	return slices.ContainsFunc(wellKnownDomains, func(d string) bool { return name == d || strings.HasSuffix(name, "."+d) }) &&
+		!mentions(name, dataHostParts...) // a storage account's or data endpoint's name may well not exist
+}
+
 // privateResolver matches a DNS server on a private network (not a loopback stub such as systemd-resolved's).
 var privateResolver = lazyre.New(`^(?:10\.|172\.(?:1[6-9]|2\d|3[01])\.|192\.168\.)`)
 
@@ -234,6 +244,9 @@ func networkRule(f *Facts) []finding {
 			out = append(out, finding{cause.NetworkDataEndpoint, 4, name + " (a data endpoint or the storage behind it) does not resolve"})
 		case strings.Contains(name, ".privatelink."):
 			out = append(out, finding{cause.NetworkPrivateEndpoint, 3, name + " (a private endpoint's name) does not resolve"})
+		case wellKnownHost(name):
+			// the name surely exists: this machine's resolver fails (or filters it)
+			out = append(out, finding{cause.NetworkDNSFailure, 3, name + " exists, yet does not resolve here: this machine's DNS fails"})
 		case !strings.Contains(name, ".") && name != "localhost" && !f.namesACR():
 			// a name of one label is a registry's resource name given where its login server belongs
 			out = append(out, finding{cause.RegistryNameInvalid, 2, name + " has no domain: a login server is " + name + ".azurecr.io (or the cloud's suffix)"})
