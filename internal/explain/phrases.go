@@ -169,7 +169,7 @@ func buildSignals() []signal {
 		// a token az printed (--expose-token) and a script stored is never renewed
 		sig(cause.AuthTokenExpired, 1, `--expose-token[\s\S]{0,300}(?:unauthorized|401)`),
 		sig(cause.AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),
-		sig(cause.AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|incorrect username or password|bad credentials|invalid username/password|AADSTS50126`),
+		sig(cause.AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|invalid clientid or client secret|incorrect username or password|bad credentials|invalid username/password|AADSTS50126`),
 		sig(cause.AuthFederatedMismatch, 3, `no matching federated identity record|federated identity credential`),
 		// a secret Entra ID does not know is often the one before a rotation: the old one expired and was replaced
 		sig(cause.AuthSPSecretExpired, 1, `AADSTS7000215|invalid client secret`),
