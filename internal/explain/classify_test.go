@@ -400,3 +400,16 @@ func TestReferenceWords(t *testing.T) {
 		}
 	}
 }
+
+// TestMoreClientWords: an old az or Helm, and a registry with anonymous pull that refuses a pull.
+func TestMoreClientWords(t *testing.T) {
+	for text, want := range map[string]string{
+		"az: error: unrecognized arguments: --expose-token":                                                                 cause.DockerClientTooOld,
+		`Error: unknown command "push" for "helm"`:                                                                          cause.DockerClientTooOld,
+		"anonymous pull is enabled on the registry, yet: Error response from daemon: unauthorized: authentication required": cause.AuthAnonymousPullBlocked,
+	} {
+		if got := ids(Classify(text)); len(got) == 0 || got[0] != want {
+			t.Errorf("%.50q: %v, want %s first", text, got, want)
+		}
+	}
+}

@@ -117,7 +117,7 @@ func buildSignals() []signal {
 		sig(cause.DockerDaemonUnreachable, 2, `docker\.sock: connect`),
 		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
 		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+(?: [0-9.]+)? in the manifest list|image is incompatible with a [0-9.]+ host|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
-		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
+		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|unrecognized arguments: --expose-token|unknown command "push" for "helm"|missing signature key|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
 		// az acr login runs docker ps: DOCKER_COMMAND_ERROR's own line names both a missing client and a stopped daemon
 		sig(cause.DockerDaemonUnreachable, 1, `verify if docker client is installed and running`),
 		sig(cause.DockerClientTooOld, 2, `unsupported manifest media type|mediatype in manifest should be`),
@@ -186,6 +186,8 @@ func buildSignals() []signal {
 		// az falls back to the admin user after an Entra failure, so "admin user is disabled" often trails the real cause.
 		sig(cause.AuthAdminUserDisabled, 2, `admin user is disabled|admin-enabled|with admin enabled|admin credentials on the acr are disabled`),
 		sig(cause.AuthAnonymousPullBlocked, 3, `pull access denied`),
+		// the user counts on anonymous pull, which fails: Docker sent the credentials it holds instead
+		sig(cause.AuthAnonymousPullBlocked, 2, `anonymous[- ]pull(?:[- ]access)? (?:is )?enabled|anonymous-pull-enabled|with anonymous pull`),
 		sig(cause.AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|access to registry .* was denied\. response code: 401`),
 		sig(cause.AuthzPullDenied, 2, `pull access denied`),
 		sig(cause.AuthzPullDenied, 1, `authentication required, visit https://aka\.ms/acr/authorization|unauthorized\b`),
