@@ -413,3 +413,15 @@ func TestMoreClientWords(t *testing.T) {
 		}
 	}
 }
+
+// TestEveryPatternStartsWithALiteral: a branch without a literal is compiled and run on every text, which
+// the hook pays for after each failed command.
+func TestEveryPatternStartsWithALiteral(t *testing.T) {
+	for _, s := range signals() {
+		for _, a := range s.alts {
+			if a.literal == "" {
+				t.Errorf("%s: the branch %q starts with no literal", s.cause, a.re().String())
+			}
+		}
+	}
+}

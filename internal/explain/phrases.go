@@ -135,7 +135,7 @@ func buildSignals() []signal {
 		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|tag does not exist: [a-z0-9]|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase|repository name must be canonical|could not parse reference|scheme prefix missing from remote|is not a valid reference|invalid reference: `),
 		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
 		// a URL with no host: the image's registry part was empty (an unset variable in a pipeline or template)
-		sig(cause.RegistryNameInvalid, 4, `\b(?:get|head|put|post) https?://[:/"]|invalid value: "/[a-z0-9]`),
+		sig(cause.RegistryNameInvalid, 4, `get https?://[:/"]|head https?://[:/"]|put https?://[:/"]|post https?://[:/"]|invalid value: "/[a-z0-9]`),
 		sig(cause.RegistryNotFound, 3, `could not be found in subscription|no resource with type microsoft\.containerregistry/registries|parent resource [^\n]*containerregistry/registries[^\n]* could not be found|please verify that the registry exists|NXDOMAIN`),
 		sig(cause.RegistryNotFound, 2, `Could not connect to the registry login server`),
 		sig(cause.RegistryThrottled, 3, `toomanyrequests|too many requests|CONNECTIVITY_TOOMANYREQUESTS_ERROR|response code: 429|status: 429|429 too many`),
@@ -165,7 +165,7 @@ func buildSignals() []signal {
 		sig(cause.AuthTokenExpired, 3, `ExpiredAuthenticationToken|the access token expiry|AADSTS700082|AADSTS50173|AADSTS700024|token (is |has )?expired|expired token|stored credentials invalid or expired|the refresh token has expired|lifetime validation failed`),
 		sig(cause.AuthTokenExpired, 2, `error="invalid_token"|invalid_token`),
 		// ACR's tokens live three hours: what works and then stops after that long is an expired token
-		sig(cause.AuthTokenExpired, 3, `after (?:about |roughly |around |~)?(?:3|three) hours|(?:works|worked) for (?:a few|some|about (?:3|three)) hours`),
+		sig(cause.AuthTokenExpired, 3, `after (?:about |roughly |around |~)?(?:3|three) hours|works for (?:a few|some|about (?:3|three)) hours|worked for (?:a few|some|about (?:3|three)) hours`),
 		// a token az printed (--expose-token) and a script stored is never renewed
 		sig(cause.AuthTokenExpired, 1, `--expose-token[\s\S]{0,300}(?:unauthorized|401)`),
 		sig(cause.AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),
