@@ -405,6 +405,7 @@ func TestReferenceWords(t *testing.T) {
 func TestMoreClientWords(t *testing.T) {
 	for text, want := range map[string]string{
 		"az: error: unrecognized arguments: --expose-token":                                                                 cause.DockerClientTooOld,
+		`Error: GET "https://contoso.azurecr.io/v2/charts/app/tags/list": response status code 401: unauthorized`:           cause.AuthzRepoScopedToken,
 		`Error: unknown command "push" for "helm"`:                                                                          cause.DockerClientTooOld,
 		"anonymous pull is enabled on the registry, yet: Error response from daemon: unauthorized: authentication required": cause.AuthAnonymousPullBlocked,
 	} {

@@ -209,5 +209,7 @@ func buildSignals() []signal {
 		// Container Instances got no password for the registry: the client had no credentials to give it
 		sig(cause.AuthNoIdentity, 3, `password in the 'imageRegistryCredentials' of container group '[^'\n]*' cannot be empty`),
 		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|token is disabled|repository-scoped token`),
+		// listing tags needs metadata/read, which a token's scope map grants apart from content/read (a pull)
+		sig(cause.AuthzRepoScopedToken, 2, `401[^\n]*(?:list of tags|/tags/list)|list of tags[^\n]*(?:401|unauthorized)|/tags/list[^\n]*(?:401|unauthorized)`),
 	}
 }
