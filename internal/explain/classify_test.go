@@ -317,6 +317,12 @@ func TestLayerDownloads(t *testing.T) {
 			t.Errorf("%.60q: %v, want %s first", text, got, cause.NetworkDataEndpoint)
 		}
 	}
+	if got := ids(Classify("Error initiating layer download: Get https://eastus.data.mcr.microsoft.com/abc/docker/registry/v2/blobs/sha256/ef/ef11/data")); len(got) == 0 || got[0] != cause.NetworkDataEndpoint {
+		t.Errorf("a layer download that failed with no more said: %v", got)
+	}
+	if got := ids(Classify(`DockerApiException: Docker API responded with status code=InternalServerError, response={"message":"denied"}`)); len(got) == 0 || got[0] != cause.NetworkFirewallDenied {
+		t.Errorf("the registry's bare denial: %v", got)
+	}
 	push := "The push refers to repository [contoso.azurecr.io/app]\na3ed95caeb02: Retrying in 5 seconds\nread tcp 10.0.0.4:51234->20.150.1.2:443: read: connection reset by peer"
 	if got := ids(Classify(push)); slices.Contains(got, cause.NetworkDataEndpoint) {
 		t.Errorf("a push's reset: %v, want no data endpoint", got)

@@ -155,6 +155,8 @@ func buildSignals() []signal {
 		sig(cause.NetworkFirewallDenied, 3, `did not issue a challenge`),
 		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|denied: client`),
 		sig(cause.NetworkFirewallDenied, 1, `"code":"DENIED"`),
+		// Docker's API passing on the registry's 403 DENIED without its message (App Service, Container Instances)
+		sig(cause.NetworkFirewallDenied, 2, `"message":"denied"}`),
 		sig(cause.AuthzPullDenied, 3, `retrieving permissions failed`),
 		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|dial tcp <[^>\n]*private[^>\n]*>:443|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
 		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|data endpoint`),

@@ -210,6 +210,9 @@ var dataHostParts = []string{".data.azurecr.", ".blob.core.windows.net", ".blob.
 var blobPhase = []string{"error pulling image configuration", "httpreadseeker", "download failed after attempts",
 	"error initiating layer download", "failed to fetch blob", "error downloading layer"}
 
+// blobFailure are the words of a failed layer download.
+var blobFailure = []string{"error initiating layer download", "failed to fetch blob", "error downloading layer", "failed to download layer"}
+
 // layerProgress marks the docker CLI's progress lines of layers being downloaded.
 var layerProgress = []string{": downloading", ": retrying in ", ": verifying checksum", ": download complete", "/blobs/sha256:"}
 
@@ -261,6 +264,10 @@ func networkRule(f *Facts) []finding {
 		out = append(out, finding{cause.NetworkPrivateEndpoint, 3, "a connection to a private address failed"})
 	case dataPath && (f.has(netTimeout) || f.has(netReset) || f.has(netRefused) || f.has(netNoRoute) || f.has(netNXDomain) && !loginUnresolved):
 		out = append(out, finding{cause.NetworkDataEndpoint, 3, "the connection to the data endpoint or storage host failed"})
+	}
+	if len(f.Network) == 0 && len(f.Statuses) == 0 && f.contains(dataHostParts...) && f.contains(blobFailure...) {
+		// a layer's download from a data host failed, and the text says no more
+		out = append(out, finding{cause.NetworkDataEndpoint, 2, "a layer's download from the data endpoint or storage failed"})
 	}
 	if f.has(netNXDomain) && !f.has(netDNSServer) && loginUnresolved {
 		switch {
