@@ -432,3 +432,15 @@ func TestEveryPatternStartsWithALiteral(t *testing.T) {
 		}
 	}
 }
+
+// TestBareForbidden: a 403 without ACR's own words may be a proxy's; with them it is the registry's firewall.
+func TestBareForbidden(t *testing.T) {
+	bare := ids(Classify("Error response from daemon: login attempt to https://contoso.azurecr.io/v2/ failed with status: 403 Forbidden"))
+	if len(bare) < 2 || bare[0] != cause.NetworkFirewallDenied || !slices.Contains(bare, cause.NetworkProxyError) {
+		t.Errorf("a bare 403: %v, want the firewall, then a proxy", bare)
+	}
+	acr := ids(Classify(`Error response from daemon: Get "https://contoso.azurecr.io/v2/": denied: client with IP '52.1.2.3' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.`))
+	if len(acr) == 0 || acr[0] != cause.NetworkFirewallDenied || slices.Contains(acr, cause.NetworkProxyError) {
+		t.Errorf("ACR's own 403: %v, want the firewall and no proxy", acr)
+	}
+}

@@ -153,6 +153,10 @@ func statusRule(f *Facts) []finding {
 		case s.Code == 403 && (s.Request == reqChallenge || s.Request == reqToken || s.Request == reqExchange || s.Request == reqLogin || s.Request == ""):
 			if !f.contains("requested access to the resource is denied", "insufficient_scope", "insufficient scopes") {
 				out = append(out, finding{cause.NetworkFirewallDenied, 2, ev})
+				if !f.contains("client with ip", `"code":"denied"`, "aka.ms/acr/firewall") {
+					// without ACR's own body the 403 may be a proxy's, which answers a bare 403 for a host it blocks
+					out = append(out, finding{cause.NetworkProxyError, 1, ev + " without the registry's own words: a proxy may have answered"})
+				}
 			}
 		case s.Code == 401 && s.Request == reqToken && f.contains("anonymous token") && f.Tool == "kubelet":
 			// a kubelet asks anonymously when its node has no credentials for the registry: on AKS, the
