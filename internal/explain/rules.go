@@ -211,8 +211,7 @@ var dataHostParts = []string{".data.azurecr.", ".blob.core.windows.net", ".blob.
 // blobPhase marks a failure while layers or the image configuration download, after the manifest came:
 // those requests are redirected to the data endpoint or storage, so a network failure there is the data
 // path's.
-var blobPhase = []string{"error pulling image configuration", "httpreadseeker", "download failed after attempts",
-	"error initiating layer download", "failed to fetch blob", "error downloading layer"}
+var blobPhase = append([]string{"error pulling image configuration", "httpreadseeker", "download failed after attempts"}, blobFailure...)
 
 // blobFailure are the words of a failed layer download.
 var blobFailure = []string{"error initiating layer download", "failed to fetch blob", "error downloading layer", "failed to download layer"}
