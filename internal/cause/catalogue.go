@@ -30,7 +30,7 @@ var Catalogue = []Cause{
 		"credsStore: desktop (desktop.exe from WSL) keeps credentials in the macOS keychain or the Windows Credential Manager and tells Docker Desktop about each change through its backend socket or pipe; Docker Desktop is not running, or an update left it half-started, so docker login fails (connection refused, the pipe or backend.sock not found).",
 		"Start Docker Desktop, or quit and restart it after an update (on WSL: Settings > Resources > WSL integration); for ACR, let acrdiag answer without Docker Desktop: docker acrcheck setup {host}"},
 	{DockerNonTTYLogin, "Interactive login without a terminal",
-		"docker login asks for a password, but there is no terminal to ask on (CI, scripts).",
+		"docker login asks for a password, but there is no terminal to ask on (CI, scripts); it also asks when the password it was given is empty, as when a CI secret did not reach the job.",
 		"Pass the password on stdin: echo \"$TOKEN\" | docker login {host} -u 00000000-0000-0000-0000-000000000000 --password-stdin"},
 	{RegistryNameInvalid, "The registry name is not a valid login server",
 		"Docker keys credentials by exact host: the login server is the lower-case <registry>.azurecr.io (or the cloud's suffix), not the privatelink name, a data endpoint, or the name alone.",

@@ -132,6 +132,9 @@ func buildSignals() []signal {
 		sig(cause.DockerCredentialStore, 3, `error getting credentials - err: exit status \d+, out:`),
 		sig(cause.DockerCredentialStore, 1, `error getting credentials`),
 		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
+		// docker login asks for a password when the one it was given is empty: in CI, a secret that did not reach
+		// the job (a fork's pull request, a misnamed variable)
+		sig(cause.AuthNoIdentity, 1, `interactive login from a non[ -]tty device`),
 		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|tag does not exist: [a-z0-9]|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase|repository name must be canonical|could not parse reference|scheme prefix missing from remote|is not a valid reference|invalid reference: `),
 		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
 		// a URL with no host: the image's registry part was empty (an unset variable in a pipeline or template)
