@@ -444,3 +444,16 @@ func TestBareForbidden(t *testing.T) {
 		t.Errorf("ACR's own 403: %v, want the firewall and no proxy", acr)
 	}
 }
+
+// TestStoreWords: the platform stores' own words when they fail.
+func TestStoreWords(t *testing.T) {
+	for _, text := range []string{
+		"Error saving credentials: error storing credentials - err: exit status 1, out: `The specified item already exists in the keychain.`",
+		"error storing credentials - err: exit status 1, out: `Cannot create an item in a locked collection`",
+		"error getting credentials - err: fork/exec /usr/bin/docker-credential-desktop.exe: exec format error, out: ``",
+	} {
+		if got := ids(Classify(text)); len(got) == 0 || got[0] != cause.DockerCredentialStore {
+			t.Errorf("%.60q: %v, want %s first", text, got, cause.DockerCredentialStore)
+		}
+	}
+}

@@ -128,7 +128,7 @@ func buildSignals() []signal {
 		// Docker's words for a credential helper that ran and failed (not "credentials not found", which
 		// it passes over in silence), and the stores' own: wincred's lost logon session, the macOS keychain
 		// locked for a process without a user interface, pass's GPG key
-		sig(cause.DockerCredentialStore, 3, "a specified logon session does not exist|user interaction is not allowed|gpg: decryption failed|the user name or passphrase you entered is not correct"),
+		sig(cause.DockerCredentialStore, 3, "a specified logon session does not exist|user interaction is not allowed|gpg: decryption failed|the user name or passphrase you entered is not correct|already exists in the keychain|cannot create an item in a locked collection|org.freedesktop.secret|error getting credentials - err: fork/exec"),
 		sig(cause.DockerCredentialStore, 3, `error getting credentials - err: exit status \d+, out:`),
 		sig(cause.DockerCredentialStore, 1, `error getting credentials`),
 		sig(cause.DockerNonTTYLogin, 3, `interactive login from a non[ -]tty device|specify both username and password in non-interactive mode`),
