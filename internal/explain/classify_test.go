@@ -457,3 +457,15 @@ func TestStoreWords(t *testing.T) {
 		}
 	}
 }
+
+// TestNonTTYInCI: in a CI job docker login asks for a password only when the one it was given is empty.
+func TestNonTTYInCI(t *testing.T) {
+	ci := ids(Classify("Error: Cannot perform an interactive login from a non TTY device\nError: Process completed with exit code 1."))
+	if len(ci) < 2 || ci[0] != cause.AuthNoIdentity || ci[1] != cause.DockerNonTTYLogin {
+		t.Errorf("in GitHub Actions: %v, want no credentials, then the non-TTY login", ci)
+	}
+	script := ids(Classify("Error: Cannot perform an interactive login from a non TTY device"))
+	if len(script) == 0 || script[0] != cause.DockerNonTTYLogin {
+		t.Errorf("in a script: %v, want the non-TTY login first", script)
+	}
+}

@@ -13,6 +13,7 @@ var tools = []struct{ name, marker string }{
 	{"azure-pipelines", "##[error]"},
 	{"github-actions", "##[group]"},
 	{"github-actions", "docker/login-action"},
+	{"github-actions", "process completed with exit code"},
 	{"github-actions", "azure/docker-login"},
 	{"vscode-docker", "vscode"},
 	{"az", "az acr "},

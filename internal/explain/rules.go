@@ -407,6 +407,12 @@ func adjust(f *Facts, votes []finding) []finding {
 			// Docker's wrapper around a helper's own answer: what the helper said (its cause id, a network
 			// failure, an Entra code) is why it failed
 			votes[i].weight = 1
+		case v.cause == cause.AuthNoIdentity && v.weight == 1 && strings.Contains(v.evidence, "non") &&
+			(f.Tool == "github-actions" || f.Tool == "azure-pipelines"):
+			// a CI step passes the password; docker login asks for one only when it came out empty: the
+			// secret did not reach the job (a fork's pull request, a misnamed variable)
+			votes[i].weight = 3
+			votes[i].evidence += " in a CI job: docker login asks only when the password it was given is empty"
 		case v.cause == cause.DockerNonTTYLogin && strongOther(cause.DockerNonTTYLogin, cause.AuthAdminUserDisabled):
 			// az asks for a password only after the Entra login failed: that failure is the cause
 			votes[i].weight = 1
