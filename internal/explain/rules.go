@@ -407,7 +407,7 @@ func adjust(f *Facts, votes []finding) []finding {
 			// Docker's wrapper around a helper's own answer: what the helper said (its cause id, a network
 			// failure, an Entra code) is why it failed
 			votes[i].weight = 1
-		case v.cause == cause.AuthNoIdentity && v.weight == 1 && strings.Contains(v.evidence, "non") &&
+		case v.cause == cause.AuthNoIdentity && v.weight == 1 && strings.Contains(v.evidence, "interactive login from a non") &&
 			(f.Tool == "github-actions" || f.Tool == "azure-pipelines"):
 			// a CI step passes the password; docker login asks for one only when it came out empty: the
 			// secret did not reach the job (a fork's pull request, a misnamed variable)
