@@ -469,3 +469,79 @@ func TestNonTTYInCI(t *testing.T) {
 		t.Errorf("in a script: %v, want the non-TTY login first", script)
 	}
 }
+
+// TestResolverOutput: nslookup, dig and ping output pasted with an error tell where the name leads.
+func TestResolverOutput(t *testing.T) {
+	windows := "Server:  UnKnown\nAddress:  168.63.129.16\n\nNon-authoritative answer:\nName:    contoso.privatelink.azurecr.io\nAddress:  20.49.102.151\nAliases:  contoso.azurecr.io\n"
+	linuxPrivate := "Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\nNon-authoritative answer:\ncontoso.azurecr.io\tcanonical name = contoso.privatelink.azurecr.io.\nName:\tcontoso.privatelink.azurecr.io\nAddress: 10.1.0.4\n"
+	tests := []struct {
+		name, text, want string
+	}{
+		{"nslookup: privatelink to a public address", windows, cause.NetworkPrivateEndpoint},
+		{"dig: privatelink to a public address", "contoso.azurecr.io.\t60\tIN\tCNAME\tcontoso.privatelink.azurecr.io.\ncontoso.privatelink.azurecr.io. 60 IN CNAME weu.fe.azcr.io.\nweu.fe.azcr.io.\t60\tIN\tA\t51.124.64.1\n", cause.NetworkPrivateEndpoint},
+		{"ping through privatelink to a public address", "Pinging contoso.privatelink.azurecr.io [20.49.102.151] with 32 bytes of data:\nRequest timed out.", cause.NetworkPrivateEndpoint},
+		{"a private endpoint, a public answer, the firewall's refusal", "We added a private endpoint.\nNon-authoritative answer:\nName: weu.fe.azcr.io\nAddress: 51.124.64.1\nAliases: contoso.azurecr.io\nError response from daemon: Get \"https://contoso.azurecr.io/v2/\": denied: client with IP '51.1.1.1' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.", cause.NetworkPrivateEndpoint},
+		{"the privatelink name typed at login", "docker login contoso.privatelink.azurecr.io\nError response from daemon: Get \"https://contoso.privatelink.azurecr.io/v2/\": unauthorized", cause.RegistryNameInvalid},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.text)
+		if len(got) == 0 || got[0].ID != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
+		}
+	}
+	// the zone answers with the endpoint's private address: the DNS is right, and the privatelink name a CNAME
+	if got := ids(Classify(linuxPrivate)); slices.Contains(got, cause.RegistryNameInvalid) || slices.Contains(got, cause.NetworkPrivateEndpoint) {
+		t.Errorf("a private answer: %v, want neither a name mistake nor private endpoint DNS", got)
+	}
+	if a := Extract(windows).DNS; a == nil || !a.Privatelink || !slices.Equal(a.Addresses, []string{"20.49.102.151"}) {
+		t.Errorf("nslookup's answer: %+v, want the answer's address without the server's", a)
+	}
+	if a := Extract("mapping the layers of contoso.azurecr.io/app"); a.DNS != nil {
+		t.Errorf("no resolver output, yet %+v", a.DNS)
+	}
+}
+
+// TestNamedFailuresOfTheResolverAndTheIdentityEndpoint: a resolver that does not answer, and a managed
+// identity endpoint that does not, are theirs to fix, not the registry name's.
+func TestNamedFailuresOfTheResolverAndTheIdentityEndpoint(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"a lookup timed out (cgo resolver)", `Get "https://contoso.azurecr.io/v2/": dial tcp: lookup contoso.azurecr.io: i/o timeout`, cause.NetworkDNSFailure},
+		{"the resolver refused", `dial tcp: lookup contoso.azurecr.io on [::1]:53: read udp [::1]:58645->[::1]:53: read: connection refused`, cause.NetworkDNSFailure},
+		{"no metadata endpoint", `ManagedIdentityCredential: Get "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01": dial tcp 169.254.169.254:80: connect: no route to host`, cause.AuthNoIdentity},
+		{"no identity assigned", `ManagedIdentityCredential: no default identity is assigned to this resource`, cause.AuthNoIdentity},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.text)
+		if len(got) == 0 || got[0].ID != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
+		}
+		if slices.Contains(ids(got), cause.RegistryNameInvalid) {
+			t.Errorf("%s: %v names the metadata endpoint's address a registry name", tt.name, ids(got))
+		}
+	}
+}
+
+// TestWhatTheUserSetUp: the registry's settings and the credentials a user describes point to the cause
+// a bare refusal leaves open.
+func TestWhatTheUserSetUp(t *testing.T) {
+	bare := "\nError response from daemon: Head \"https://contoso.azurecr.io/v2/app/manifests/1\": unauthorized: authentication required"
+	tests := []struct {
+		name, text, want string
+	}{
+		{"terraform's anonymous pull", `anonymous_pull_enabled = true` + bare, cause.AuthAnonymousPullBlocked},
+		{"ARM's anonymous pull", `"anonymousPullEnabled": true` + bare, cause.AuthAnonymousPullBlocked},
+		{"a token with a scope map", "az acr token create --name ci --registry contoso --scope-map _repositories_pull\ndocker push contoso.azurecr.io/app:1\ndenied: requested access to the resource is denied", cause.AuthzRepoScopedToken},
+		{"Docker's v1 API", `Error response from daemon: Get https://contoso.azurecr.io/v1/users/: unauthorized`, cause.DockerClientTooOld},
+		{"an OCI index an old client cannot read", `failed to pull image: unsupported media type application/vnd.oci.image.index.v1+json`, cause.DockerClientTooOld},
+		{"PowerShell without docker", `docker: The term 'docker' is not recognized as the name of a cmdlet, function, script file, or operable program.`, cause.DockerCLIMissing},
+		{"a wrong password, spelled out", `Error response from daemon: Get "https://contoso.azurecr.io/v2/": unauthorized: Invalid username or password.`, cause.AuthInvalidCredentials},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.text)
+		if len(got) == 0 || got[0].ID != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
+		}
+	}
+}

@@ -23,6 +23,7 @@ type Facts struct {
 	Action     string     // what the failing command did: pull, push, build, login, or ""
 	Proxy      bool       // the text shows a proxy on the path
 	Scopes     []Scope    // token scopes the text names (repository:app:pull,push), URL-encoded ones too
+	DNS        *DNSAnswer // what a pasted nslookup, dig or ping output shows, nil when there is none
 	Phrases    []phraseOn // phrase-table signals that matched
 }
 
@@ -65,6 +66,7 @@ func Extract(text string) *Facts {
 	if mentions(f.lower, "repository") {
 		f.Scopes = findScopes(text)
 	}
+	f.DNS = findDNSAnswer(text, f.lower)
 	f.Action = findAction(f.lower)
 	for _, sc := range f.Scopes {
 		if f.Action == "" || f.Action == "login" {

@@ -153,7 +153,9 @@ var networkForms = []struct{ form, marker string }{
 	{netProxy, "proxy error"},
 }
 
-var dnsTimeout = lazyre.New(`lookup \S+ on \S+: (?:read|dial) udp[^\n]*i/o timeout`)
+// dnsServerDown is Go's failed lookup whose resolver did not answer: it timed out, refused or is unreachable
+// (with "on SERVER" or, from the cgo resolver, without).
+var dnsServerDown = lazyre.New(`lookup \S+(?: on \S+)?: (?:(?:read|dial|write) (?:udp|tcp)[^\n]*?)?(?:i/o timeout|connection refused|network is unreachable)`)
 
 var privateDial = lazyre.New(`(?:dial tcp|connect to|connecting to|connect econnrefused|connect etimedout) (?:10\.|172\.(?:1[6-9]|2\d|3[01])\.|192\.168\.)[0-9.]+:\d+`)
 
@@ -189,7 +191,7 @@ func findNetwork(lower string) []string {
 			out = appendOnce(out, n.form)
 		}
 	}
-	if mentions(lower, "lookup ") && dnsTimeout().MatchString(lower) {
+	if mentions(lower, "lookup ") && dnsServerDown().MatchString(lower) {
 		out = appendOnce(out, netDNSServer)
 	}
 	if mentions(lower, "dial tcp", "connect") && privateDial().MatchString(lower) {

@@ -115,12 +115,13 @@ func buildSignals() []signal {
 	return []signal{
 		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
 		sig(cause.DockerDaemonUnreachable, 2, `docker\.sock: connect`),
-		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
+		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|the term 'docker' is not recognized|docker: not found|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
 		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+(?: [0-9.]+)? in the manifest list|image is incompatible with a [0-9.]+ host|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|unrecognized arguments: --expose-token|unknown command "push" for "helm"|missing signature key|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
 		// az acr login runs docker ps: DOCKER_COMMAND_ERROR's own line names both a missing client and a stopped daemon
 		sig(cause.DockerDaemonUnreachable, 1, `verify if docker client is installed and running`),
-		sig(cause.DockerClientTooOld, 2, `unsupported manifest media type|mediatype in manifest should be`),
+		// an image index or OCI manifest that the client cannot read; Docker's v1 API, which only old clients fall back to
+		sig(cause.DockerClientTooOld, 2, `unsupported manifest media type|mediatype in manifest should be|unsupported media type application/vnd\.oci|/v1/users/|/v1/_ping`),
 		sig(cause.DockerCredentialStore, 3, `docker-credential-[a-z.-]+": executable file not found|stub received bad data|error storing credentials|pass not initiali[sz]ed|cannot autolaunch d-bus|credential helper .* not found|The stub received bad data|error getting credentials - err: exec:`),
 		// Docker Desktop's helper telling the backend about a change, through a socket or pipe that is not there.
 		sig(cause.DockerDesktopUnreachable, 4, `backend\.sock|\\pipe\\docker(Backend|Web)ApiServer|http://ipc/registry/credstore-updated|http://ipc/ping`),
@@ -163,7 +164,10 @@ func buildSignals() []signal {
 		sig(cause.AuthzPullDenied, 3, `retrieving permissions failed`),
 		sig(cause.NetworkPrivateEndpoint, 3, `dial tcp (10|172\.(1[6-9]|2[0-9]|3[01])|192\.168)\.[0-9.]+:443: (i/o timeout|connect: (connection refused|no route to host))|dial tcp <[^>\n]*private[^>\n]*>:443|DNS routing to registry .* is incorrect|DNS routing verification failed|private endpoint`),
 		sig(cause.NetworkDataEndpoint, 3, `\.data\.azurecr\.[a-z]+|\.blob\.core\.windows\.net|\.blob\.core\.chinacloudapi\.cn|data endpoint`),
-		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credentials? (?:found|available|in the chain)|executable not found on path|azure cli not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found|CredentialUnavailable|Connect-AzAccount|to set up account|failed to retrieve a token from the included credentials|authentication unavailable`),
+		sig(cause.AuthNoIdentity, 3, `run 'az login'|azd auth login|defaultazurecredential: failed to acquire a token|no credentials? (?:found|available|in the chain)|executable not found on path|azure cli not found on path|managedidentitycredential: .*(no response|unavailable)|no managed identity|not logged in|managed identity token failed|identity not found|CredentialUnavailable|Connect-AzAccount|to set up account|failed to retrieve a token from the included credentials|authentication unavailable|no default identity is assigned|no managed identity endpoint`),
+		// the instance metadata endpoint, where a managed identity's tokens come from, does not answer: not an
+		// Azure machine, or one with no managed identity
+		sig(cause.AuthNoIdentity, 3, `169\.254\.169\.254(?::80)?[^\n]{0,80}(?:connection refused|no route to host|i/o timeout|network is unreachable|timed out|ehostunreach|econnrefused)`),
 		// the client had no credentials to give: Docker's and ORAS's words for a registry with none stored, a CI
 		// login step whose secrets are empty (a fork's pull request gets none), azidentity with no variables set
 		sig(cause.AuthNoIdentity, 3, `no basic auth credentials|basic credential not found|credential required for basic auth|username and password required|input required and not supplied: (?:username|password|creds|client-id)|not all values are present\. ensure '?client-id'? and '?tenant-id'? are supplied|missing environment variable AZURE_(?:TENANT|CLIENT)_ID|no client ID specified|AZURE_FEDERATED_TOKEN_FILE (?:is not set|not set)`),
@@ -174,7 +178,7 @@ func buildSignals() []signal {
 		// a token az printed (--expose-token) and a script stored is never renewed
 		sig(cause.AuthTokenExpired, 1, `--expose-token[\s\S]{0,300}(?:unauthorized|401)`),
 		sig(cause.AuthSPSecretExpired, 3, `AADSTS7000222|client secret keys .* are expired|secret .* has expired`),
-		sig(cause.AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|invalid clientid or client secret|incorrect username or password|bad credentials|invalid username/password|AADSTS50126`),
+		sig(cause.AuthInvalidCredentials, 3, `AADSTS7000215|invalid client secret|invalid clientid or client secret|incorrect username or password|bad credentials|invalid username/password|invalid username or password|AADSTS50126`),
 		sig(cause.AuthFederatedMismatch, 3, `no matching federated identity record|federated identity credential`),
 		// a secret Entra ID does not know is often the one before a rotation: the old one expired and was replaced
 		sig(cause.AuthSPSecretExpired, 1, `AADSTS7000215|invalid client secret`),
@@ -192,7 +196,7 @@ func buildSignals() []signal {
 		sig(cause.AuthAdminUserDisabled, 2, `admin user is disabled|admin-enabled|with admin enabled|admin credentials on the acr are disabled`),
 		sig(cause.AuthAnonymousPullBlocked, 3, `pull access denied`),
 		// the user counts on anonymous pull, which fails: Docker sent the credentials it holds instead
-		sig(cause.AuthAnonymousPullBlocked, 2, `anonymous[- ]pull(?:[- ]access)? (?:is )?enabled|anonymous-pull-enabled|with anonymous pull`),
+		sig(cause.AuthAnonymousPullBlocked, 2, `anonymous[- ]pull(?:[- ]access)? (?:is )?enabled|anonymous-pull-enabled|anonymous_pull_enabled|anonymouspullenabled|with anonymous pull`),
 		sig(cause.AuthzPullDenied, 3, `"action":"pull"|action:pull|insufficient_scope[^\n]*pull|repository:[^ ]+:pull[^,]|access to registry .* was denied\. response code: 401`),
 		sig(cause.AuthzPullDenied, 2, `pull access denied`),
 		sig(cause.AuthzPullDenied, 1, `authentication required, visit https://aka\.ms/acr/authorization|unauthorized\b`),
@@ -213,7 +217,9 @@ func buildSignals() []signal {
 		sig(cause.RegistryManifestUnknown, 1, `is not accessible\. please check the image|please check the image name|verify docker image configuration|InaccessibleImage`),
 		// Container Instances got no password for the registry: the client had no credentials to give it
 		sig(cause.AuthNoIdentity, 3, `password in the 'imageRegistryCredentials' of container group '[^'\n]*' cannot be empty`),
-		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|token is disabled|repository-scoped token`),
+		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|scope-map|scopemap|_repositories_(?:pull|push|admin)|token is disabled|repository-scoped token`),
+		// the user logs in with a token made by az acr token: its scope map, not a role, says what it may do
+		sig(cause.AuthzRepoScopedToken, 2, `az acr token`),
 		// listing tags needs metadata/read, which a token's scope map grants apart from content/read (a pull)
 		sig(cause.AuthzRepoScopedToken, 2, `401[^\n]*(?:list of tags|/tags/list)|list of tags[^\n]*(?:401|unauthorized)|/tags/list[^\n]*(?:401|unauthorized)`),
 	}

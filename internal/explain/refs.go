@@ -155,8 +155,8 @@ func judgeHost(text, host string) Ref {
 	r := Ref{Text: text}
 	h, withPort := strings.CutSuffix(host, ":443")
 	if addr, err := netip.ParseAddr(strings.Split(h, ":")[0]); err == nil {
-		if addr.IsLoopback() {
-			return Ref{}
+		if addr.IsLoopback() || addr.IsLinkLocalUnicast() {
+			return Ref{} // a local service or the instance metadata endpoint (169.254.169.254), never a registry
 		}
 		r.Problem = probIPAddress
 		return r

@@ -21,7 +21,7 @@ type rule func(f *Facts) []finding
 
 // rules run in order; each sees all facts, none sees another's votes. adjust (below) then applies what
 // only the whole picture can tell.
-var rules = []rule{ownLineRule, phraseRule, entraRule, codeRule, nameRule, statusRule, networkRule, afterLoginRule}
+var rules = []rule{ownLineRule, phraseRule, entraRule, codeRule, nameRule, statusRule, networkRule, dnsAnswerRule, afterLoginRule}
 
 // ownLine is the line acrdiag's credential helper (and its kubelet provider) prints when it gives no
 // credentials: "acrdiag: no credentials for HOST: ... [cause.id]". Docker passes it on inside its own
@@ -311,6 +311,34 @@ func networkRule(f *Facts) []finding {
 	return out
 }
 
+// dnsAnswerRule reads a pasted resolver output. A registry with a private endpoint has a public CNAME to
+// <name>.privatelink.azurecr.io; a network whose DNS uses the private zone gets the endpoint's private address
+// there. A public address in that chain means this network's DNS does not use the zone: it is missing, not
+// linked to the network, or a custom DNS server does not forward privatelink.azurecr.io to Azure DNS.
+func dnsAnswerRule(f *Facts) []finding {
+	if f.DNS == nil {
+		return nil
+	}
+	public := ""
+	for _, a := range f.DNS.Addresses {
+		if publicAddress(a) {
+			public = a
+			break
+		}
+	}
+	switch {
+	case public != "" && f.DNS.Privatelink:
+		return []finding{{cause.NetworkPrivateEndpoint, 3, "the name resolves through privatelink.azurecr.io to the public address " + public + ": this network's DNS does not use the private zone"}}
+	case public != "" && f.contains("private endpoint", "private link", "privatelink"):
+		return []finding{{cause.NetworkPrivateEndpoint, 3, "the registry has a private endpoint, yet its name resolves to the public address " + public}}
+	}
+	return nil
+}
+
+// privatelinkUsed is a privatelink name the client itself was given: in a URL, a login or an image, or
+// the name a certificate did not match.
+var privatelinkUsed = lazyre.New(`(?:https?://|login\s+|\bnot\s+|(?:pull|push|tag)\s+)[a-z0-9-]+\.privatelink\.`)
+
 // afterLoginRule: a login that succeeded before a pull or push was refused means the registry accepted the
 // identity, which then lacks the right (a role, or a token's scope map), more likely than wrong credentials.
 func afterLoginRule(f *Facts) []finding {
@@ -375,8 +403,19 @@ func adjust(f *Facts, votes []finding) []finding {
 		return slices.ContainsFunc(votes, func(v finding) bool { return v.weight >= 2 && v.cause != except })
 	}
 	explicitPull := f.contains(`"action":"pull"`, "action:pull") && !f.contains("push")
+	resolvesPublic := slices.ContainsFunc(votes, func(v finding) bool {
+		return v.cause == cause.NetworkPrivateEndpoint && strings.Contains(v.evidence, "public address")
+	})
 	for i, v := range votes {
 		switch {
+		case v.cause == cause.RegistryNameInvalid && f.DNS != nil && f.DNS.Privatelink && strings.Contains(v.evidence, "privatelink") &&
+			!privatelinkUsed().MatchString(f.lower):
+			// the privatelink name appears in a resolver's answer, as the CNAME of the login server: no one typed it
+			votes[i].weight = 0
+		case v.cause == cause.NetworkFirewallDenied && resolvesPublic && v.weight > 2:
+			// the client meant to use the private endpoint reached the public one, whose firewall refused it:
+			// the DNS is the cause, the refusal its consequence
+			votes[i].weight = 2
 		case v.cause == cause.AuthzPullDenied && f.Action == "push" && !explicitPull:
 			votes[i].cause = cause.AuthzPushDenied
 			votes[i].evidence += " during a push"
