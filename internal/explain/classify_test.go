@@ -536,6 +536,9 @@ func TestWhatTheUserSetUp(t *testing.T) {
 		{"Docker's v1 API", `Error response from daemon: Get https://contoso.azurecr.io/v1/users/: unauthorized`, cause.DockerClientTooOld},
 		{"an OCI index an old client cannot read", `failed to pull image: unsupported media type application/vnd.oci.image.index.v1+json`, cause.DockerClientTooOld},
 		{"PowerShell without docker", `docker: The term 'docker' is not recognized as the name of a cmdlet, function, script file, or operable program.`, cause.DockerCLIMissing},
+		{"Node finds no daemon socket", `Error: connect ENOENT /var/run/docker.sock`, cause.DockerDaemonUnreachable},
+		{"a workflow without id-token: write", `Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable`, cause.AuthNoIdentity},
+		{"an upload cut off", `failed to copy: failed to do request: Put "https://contoso.azurecr.io/v2/app/blobs/uploads/abc?digest=sha256:1": write tcp 10.0.0.5:50000->20.1.2.3:443: write: broken pipe`, cause.NetworkConnectionReset},
 		{"a wrong password, spelled out", `Error response from daemon: Get "https://contoso.azurecr.io/v2/": unauthorized: Invalid username or password.`, cause.AuthInvalidCredentials},
 	}
 	for _, tt := range tests {

@@ -118,6 +118,7 @@ var networkForms = []struct{ form, marker string }{
 	{netReset, "remote end closed connection"},
 	{netReset, "remotedisconnected"},
 	{netReset, "eof occurred in violation of protocol"},
+	{netReset, "broken pipe"},
 	{netRefused, "connection refused"},
 	{netRefused, "econnrefused"},
 	{netRefused, "actively refused"},

@@ -115,6 +115,8 @@ func buildSignals() []signal {
 	return []signal{
 		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
 		sig(cause.DockerDaemonUnreachable, 2, `docker\.sock: connect`),
+		// Node's (VS Code, testcontainers) and Windows' words for a socket or pipe with no daemon behind it
+		sig(cause.DockerDaemonUnreachable, 3, `connect enoent [^\s]*docker|open //\./pipe/docker_engine|pipe/docker_engine: the system cannot find`),
 		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|the term 'docker' is not recognized|docker: not found|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
 		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+(?: [0-9.]+)? in the manifest list|image is incompatible with a [0-9.]+ host|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|unrecognized arguments: --expose-token|unknown command "push" for "helm"|missing signature key|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
@@ -216,6 +218,8 @@ func buildSignals() []signal {
 		sig(cause.AuthzPullDenied, 1, `is not accessible\. please check the image and registry credential|error pulling the container image|imagepullunauthorized|container pull image failed with unauthorized|verify docker image configuration and credentials|InaccessibleImage`),
 		sig(cause.RegistryManifestUnknown, 1, `is not accessible\. please check the image|please check the image name|verify docker image configuration|InaccessibleImage`),
 		// Container Instances got no password for the registry: the client had no credentials to give it
+		// a GitHub workflow without "permissions: id-token: write" gets no OIDC token to exchange
+		sig(cause.AuthNoIdentity, 3, `actions_id_token_request_url|actions_id_token_request_token`),
 		sig(cause.AuthNoIdentity, 3, `password in the 'imageRegistryCredentials' of container group '[^'\n]*' cannot be empty`),
 		sig(cause.AuthzRepoScopedToken, 3, `insufficient scopes to perform the operation|scope map|scope-map|scopemap|_repositories_(?:pull|push|admin)|token is disabled|repository-scoped token`),
 		// the user logs in with a token made by az acr token: its scope map, not a role, says what it may do
