@@ -548,3 +548,29 @@ func TestWhatTheUserSetUp(t *testing.T) {
 		}
 	}
 }
+
+// TestRootCausesBehindTheRefusal: what the text shows the user did explains the error it ends in.
+func TestRootCausesBehindTheRefusal(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"upper case, then the token refused", "Challenge endpoint https://MyRegistry.azurecr.io/v2/ : OK\nAn error occurred: CONNECTIVITY_ACCESS_TOKEN_ERROR\nAccess to registry 'MyRegistry.azurecr.io' was denied. Response code: 401.", cause.RegistryNameInvalid},
+		{"skopeo given a transport", "skopeo login docker://contoso.azurecr.io --username contoso\nFATA[0033] error authenticating creds for \"docker:\": error pinging docker registry docker:: Get \"https://docker/v2/\": dial tcp: lookup docker on 172.20.208.1:53: no such host", cause.RegistryNameInvalid},
+		{"an official image imported without library/", "az acr import --name contoso --source docker.io/nginx:1.27 -t nginx:1.27\nDeployment failed.", cause.RegistryManifestUnknown},
+		{"a binary for another architecture", "exec /canipull: exec format error", cause.RegistryPlatformMismatch},
+		{"a task with no credential on an ABAC registry", "az acr build -r contoso -t app:1 .\nwhen specifying push, at least one credential is required", cause.AuthzABACRepositoryRole},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.text)
+		if len(got) == 0 || got[0].ID != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
+		}
+	}
+	// an official image's full name, and the credential helper's own exec failure, are something else
+	if got := ids(Classify("az acr import --name contoso --source docker.io/library/nginx:1.27 -t nginx:1.27")); slices.Contains(got, cause.RegistryManifestUnknown) {
+		t.Errorf("docker.io/library/nginx: %v", got)
+	}
+	if got := Classify("error getting credentials - err: fork/exec /usr/bin/docker-credential-desktop.exe: exec format error, out: ``"); len(got) == 0 || got[0].ID != cause.DockerCredentialStore {
+		t.Errorf("the helper's exec format error: %v", ids(got))
+	}
+}

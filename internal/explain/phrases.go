@@ -119,6 +119,9 @@ func buildSignals() []signal {
 		sig(cause.DockerDaemonUnreachable, 3, `connect enoent [^\s]*docker|open //\./pipe/docker_engine|pipe/docker_engine: the system cannot find`),
 		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|the term 'docker' is not recognized|docker: not found|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'`),
 		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+(?: [0-9.]+)? in the manifest list|image is incompatible with a [0-9.]+ host|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
+		// a container's program built for another architecture (the credential helper's own exec failure is Docker's
+		// "error getting credentials - err: fork/exec", the store's)
+		sig(cause.RegistryPlatformMismatch, 3, `exec /[^\s:]*: exec format error|exec user process caused:? "?exec format error`),
 		sig(cause.DockerClientTooOld, 3, `client version [0-9.]+ is too old|unknown flag: --password-stdin|unrecognized arguments: --expose-token|unknown command "push" for "helm"|missing signature key|accept header does not support oci indexes|unknown command "registry" for "helm"|helm_experimental_oci|only supported on a docker cli with experimental cli features`),
 		// az acr login runs docker ps: DOCKER_COMMAND_ERROR's own line names both a missing client and a stopped daemon
 		sig(cause.DockerDaemonUnreachable, 1, `verify if docker client is installed and running`),
@@ -139,7 +142,11 @@ func buildSignals() []signal {
 		// the job (a fork's pull request, a misnamed variable)
 		sig(cause.AuthNoIdentity, 1, `interactive login from a non[ -]tty device`),
 		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|tag does not exist: [a-z0-9]|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase|repository name must be canonical|could not parse reference|scheme prefix missing from remote|is not a valid reference|invalid reference: `),
-		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
+		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`),
+		// skopeo and podman take a host to log in to, not a transport: with docker:// the registry is "docker:"
+		sig(cause.RegistryNameInvalid, 4, `login (?:[^\n]*\s)?docker://|pinging docker registry docker:|creds for "docker:"`),
+		// az acr import: Docker Hub's official images live under library/ (docker.io/library/nginx)
+		sig(cause.RegistryManifestUnknown, 3, `--source (?:docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com)/[a-z0-9._-]+(?:[:@\s]|$)`), // the root cause of the TLS and auth errors it brings
 		// a URL with no host: the image's registry part was empty (an unset variable in a pipeline or template)
 		sig(cause.RegistryNameInvalid, 4, `get https?://[:/"]|head https?://[:/"]|put https?://[:/"]|post https?://[:/"]|invalid value: "/[a-z0-9]`),
 		sig(cause.RegistryNotFound, 3, `could not be found in subscription|no resource with type microsoft\.containerregistry/registries|parent resource [^\n]*containerregistry/registries[^\n]* could not be found|please verify that the registry exists|NXDOMAIN`),
@@ -205,6 +212,8 @@ func buildSignals() []signal {
 		sig(cause.AuthzPullDenied, 1, `failed to authorize`),
 		sig(cause.AuthzPushDenied, 3, `"action":"push"|action:push|insufficient_scope[^\n]*push|push[^\n]*insufficient_scope|metadata_write[^\n]*insufficient_scope|AcrPush`),
 		sig(cause.AuthzPushDenied, 2, `requested access to the resource is denied`),
+		// az acr build on a registry with repository permissions: its task has no default credential to push with
+		sig(cause.AuthzABACRepositoryRole, 2, `when specifying push, at least one credential is required`),
 		sig(cause.AuthzABACRepositoryRole, 3, `abacrepositorypermissions|rbac registry \+ abac|rbac-abac|abac[- ]enabled|container registry repository (reader|writer|contributor|catalog lister)|registry permissions but not repository permissions`),
 		// az aks update --attach-acr, when the caller may not create the AcrPull role assignment
 		sig(cause.AuthzARMPermission, 3, `could not create a role assignment for acr|are you an owner on this subscription`),

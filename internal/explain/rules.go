@@ -102,7 +102,12 @@ func nameRule(f *Facts) []finding {
 			continue
 		case probPrivatelink, probSuffixTypo, probDataEndpoint:
 			weight = 4
-		case probUpperCase, probBareName, probIPAddress, probPort:
+		case probUpperCase:
+			weight = 3
+			if authFailure(f) {
+				weight = 4 // ACR issues tokens for the lower-case name: the refusal follows from the case
+			}
+		case probBareName, probIPAddress, probPort:
 			weight = 3
 		case probNoRegistry:
 			if dockerHub {
@@ -193,6 +198,12 @@ func statusRule(f *Facts) []finding {
 		}
 	}
 	return out
+}
+
+// authFailure reports whether the text shows the registry refusing credentials or a token.
+func authFailure(f *Facts) bool {
+	return f.contains("unauthorized", "denied", "access_token_error", "refresh_token_error", "authentication required") ||
+		slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Code == 401 || s.Code == 403 })
 }
 
 // authzFor is the authorization cause of an action: a push needs push rights; a pull and a build (which
