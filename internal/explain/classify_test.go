@@ -558,6 +558,8 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 		{"skopeo given a transport", "skopeo login docker://contoso.azurecr.io --username contoso\nFATA[0033] error authenticating creds for \"docker:\": error pinging docker registry docker:: Get \"https://docker/v2/\": dial tcp: lookup docker on 172.20.208.1:53: no such host", cause.RegistryNameInvalid},
 		{"an official image imported without library/", "az acr import --name contoso --source docker.io/nginx:1.27 -t nginx:1.27\nDeployment failed.", cause.RegistryManifestUnknown},
 		{"a binary for another architecture", "exec /canipull: exec format error", cause.RegistryPlatformMismatch},
+		{"a manifest pushed to Docker Hub", "failed to put manifest docker.io/shop/basket:dev: errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required", cause.RegistryNameInvalid},
+		{"az acr import without read on the source", "it does not have permission to perform action 'read' on the linked scope(s) '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/source'", cause.AuthzPullDenied},
 		{"a task with no credential on an ABAC registry", "az acr build -r contoso -t app:1 .\nwhen specifying push, at least one credential is required", cause.AuthzABACRepositoryRole},
 	}
 	for _, tt := range tests {
@@ -569,6 +571,9 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 	// an official image's full name, and the credential helper's own exec failure, are something else
 	if got := ids(Classify("az acr import --name contoso --source docker.io/library/nginx:1.27 -t nginx:1.27")); slices.Contains(got, cause.RegistryManifestUnknown) {
 		t.Errorf("docker.io/library/nginx: %v", got)
+	}
+	if got := ids(Classify("az acr import -n contoso --source docker.io/library/nginx:1.27\nError: denied")); slices.Contains(got, cause.RegistryNameInvalid) {
+		t.Errorf("importing from Docker Hub is no name mistake: %v", got)
 	}
 	if got := Classify("error getting credentials - err: fork/exec /usr/bin/docker-credential-desktop.exe: exec format error, out: ``"); len(got) == 0 || got[0].ID != cause.DockerCredentialStore {
 		t.Errorf("the helper's exec format error: %v", ids(got))

@@ -221,6 +221,9 @@ func buildSignals() []signal {
 		sig(cause.AuthzARMPermission, 2, `could not get sas url to upload`),
 		// the kubelet's own words when the provider its config names cannot run
 		sig(cause.KubeletProviderConfig, 3, `failed to register cri auth plugins|plugin binary executable .* did not exist|error execing credential provider plugin|failed to init credential provider|failed to (?:load|read|parse|decode) credential provider config`),
+		// the registry's data actions in Azure RBAC's words (az acr import checks them on the source registry)
+		sig(cause.AuthzPullDenied, 3, `does not have permission to perform action[^\n]{0,40}microsoft\.containerregistry/registries/pull/read|does not have permission to perform action[^\n]{0,80}on the linked scope`),
+		sig(cause.AuthzPushDenied, 3, `does not have permission to perform action[^\n]{0,40}microsoft\.containerregistry/registries/push/write`),
 		sig(cause.AuthzARMPermission, 3, `does not have authorization to perform action '(?:microsoft\.authorization|microsoft\.containerregistry/registries/(?:listcredentials|importimage|write|delete)|microsoft\.containerservice)`),
 		// Azure's hosting services (Container Instances, Container Apps, App Service) say only that the pull
 		// failed and that image or credentials may be wrong: hints, never a cause on their own

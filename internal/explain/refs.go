@@ -27,6 +27,7 @@ const (
 	probUpperCase    = "upper case: Docker keys credentials by the exact, lower-case login server"
 	probSuffixTypo   = "the suffix is mistyped"
 	probNoRegistry   = "the image names no registry, so Docker sends it to Docker Hub (docker.io)"
+	probDockerHub    = "the image names Docker Hub (docker.io), not the registry's login server"
 	probBareName     = "the registry name alone is not a login server"
 	probIPAddress    = "an IP address: the registry's certificate and tokens are issued for its name"
 	probLoginAsName  = "az acr takes the registry's resource name (-n), not its login server"
@@ -39,7 +40,7 @@ var (
 	urlRef = lazyre.New(`(?i)\bhttps?://([A-Za-z0-9.-]+(?::\d+)?)(/[^\s"'` + "`" + `<>)\]]*)?`)
 	// a host that looks like ACR or close to it: any label before azurecr-like or acr-like suffixes
 	acrishHost = lazyre.New(`(?i)\b((?:[a-z0-9-]+\.)+(?:azure[a-z-]{0,4}|azur[a-z]{0,3}|azrcr|azucr|acr)\.[a-z]{2,5}(?:\.[a-z]+)*)\b(/[a-z0-9._/-]+)?(:[A-Za-z0-9._-]+)?`)
-	imageArg   = lazyre.New(`(?i)(?:failed to pull image|failed to push|push refers to repository \[|pull access denied for|manifest for|failed to resolve reference|error pulling image|pulling image|docker (?:pull|push|tag|run)|podman (?:pull|push)|push(?:ing)? to|for image)\s+["']?([a-z0-9][A-Za-z0-9._/:@-]*)`)
+	imageArg   = lazyre.New(`(?i)(?:failed to pull image|failed to push|failed to put manifest|push refers to repository \[|pull access denied for|manifest for|failed to resolve reference|error pulling image|pulling image|docker (?:pull|push|tag|run)|podman (?:pull|push)|push(?:ing)? to|for image)\s+["']?([a-z0-9][A-Za-z0-9._/:@-]*)`)
 	// a host label written as a placeholder, as posts and docs redact names: <acr-name>.azurecr.io, [myacr].azurecr.io
 	placeholderLabel = lazyre.New(`[<\[{]([A-Za-z0-9_-]{1,60})[>\]}]\.`)
 	loginArg         = lazyre.New(`(?i)\b(?:docker|podman|helm registry|oras|crane auth|regctl registry) login\s+(?:-[a-z-]+(?:[ =]\S+)?\s+)*([A-Za-z0-9][A-Za-z0-9._:-]*)`)
@@ -95,7 +96,7 @@ func findRefs(text, lower string) (refs []Ref) {
 		}
 		add(inURL(r))
 	}
-	for _, m := range matchesIf(mentions(lower, "image", "push", "pull", "manifest for", "reference", "docker run", "docker tag"), imageArg, text) {
+	for _, m := range matchesIf(mentions(lower, "image", "push", "pull", "manifest", "reference", "docker run", "docker tag"), imageArg, text) {
 		add(judgeImage(strings.Trim(m[1], `"'.,:;`)))
 	}
 	for _, m := range matchesIf(mentions(lower, " login"), loginArg, text) {
@@ -199,6 +200,10 @@ func judgeImage(ref string) Ref {
 			return Ref{}
 		}
 		return Ref{Text: ref, Problem: probNoRegistry}
+	}
+	switch strings.ToLower(first) {
+	case "docker.io", "index.docker.io", "registry-1.docker.io":
+		return Ref{Text: ref, Problem: probDockerHub}
 	}
 	r := judgeHost(first, first)
 	if r.Host == "" && r.Problem == "" {

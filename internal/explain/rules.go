@@ -109,6 +109,10 @@ func nameRule(f *Facts) []finding {
 			}
 		case probBareName, probIPAddress, probPort:
 			weight = 3
+		case probDockerHub:
+			if !f.namesACR() && authFailure(f) {
+				weight = 3 // Docker Hub refused it: the image was never tagged for the registry
+			}
 		case probNoRegistry:
 			if dockerHub {
 				weight = 4 // Docker Hub answered for an image that names no registry: it never reached ACR
