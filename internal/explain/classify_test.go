@@ -312,6 +312,7 @@ func TestLayerDownloads(t *testing.T) {
 		"1: Pulling from app\na3ed95caeb02: Retrying in 5 seconds\nread tcp 10.0.0.4:51234->20.150.1.2:443: read: connection reset by peer",
 		`Error response from daemon: Get "https://contoso.azurecr.io/v2/app/blobs/sha256:abc": dial tcp 20.150.1.2:443: i/o timeout`,
 		`failed to copy: httpReadSeeker: failed open: unexpected status code https://contoso.azurecr.io/v2/app/blobs/sha256:abc: 403 Forbidden`,
+		`error pulling image configuration: received unexpected HTTP status: 403 Forbidden`,
 	} {
 		if got := ids(Classify(text)); len(got) == 0 || got[0] != cause.NetworkDataEndpoint {
 			t.Errorf("%.60q: %v, want %s first", text, got, cause.NetworkDataEndpoint)

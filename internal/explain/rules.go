@@ -157,8 +157,9 @@ func statusRule(f *Facts) []finding {
 			// the registry gave the manifest, so its firewall let the client in; a layer's download is
 			// redirected to the data endpoint or storage, which refused it (or a proxy on the way did)
 			out = append(out, finding{cause.NetworkDataEndpoint, 3, ev + ": a layer's download goes to the data endpoint or storage"})
-		case s.Code == 403 && s.Request == reqData:
-			out = append(out, finding{cause.NetworkDataEndpoint, 3, ev})
+		case s.Code == 403 && (s.Request == reqData || s.Request == "" && f.Action != "push" && f.contains(blobPhase...)):
+			// a 403 while the image configuration or a layer downloads: those requests go to the data endpoint
+			out = append(out, finding{cause.NetworkDataEndpoint, 3, ev + " while a layer or the image configuration downloaded: those come from the data endpoint or storage"})
 		case s.Code == 403 && (s.Request == reqChallenge || s.Request == reqToken || s.Request == reqExchange || s.Request == reqLogin || s.Request == ""):
 			if !f.contains("requested access to the resource is denied", "insufficient_scope", "insufficient scopes") {
 				out = append(out, finding{cause.NetworkFirewallDenied, 2, ev})
