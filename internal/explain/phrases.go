@@ -155,6 +155,12 @@ func buildSignals() []signal {
 		sig(cause.RegistryManifestUnknown, 3, `manifest unknown|MANIFEST_UNKNOWN|manifest tagged by .* is not found|NAME_UNKNOWN|repository name not known to registry|manifest for .* not found`),
 		sig(cause.RegistryManifestUnknown, 3, `code = NotFound|name unknown: repository`),
 		sig(cause.RegistryManifestUnknown, 1, `: not found\b|failed to resolve reference`),
+		// containerd's, ORAS's and helm's resolvers print the reference they found no manifest for; az acr
+		// repository prints the registry's 404 in its own words
+		sig(cause.RegistryManifestUnknown, 3, `\.azurecr\.[a-z.]+/[^\s:"]+:[^\s:"]+: not found\b`),
+		sig(cause.RegistryManifestUnknown, 2, `the requested data does not exist`),
+		// helm takes a registry without oci:// for the name of a chart repository added with helm repo add
+		sig(cause.RegistryNameInvalid, 3, `repo [a-z0-9.-]+\.azurecr\.[a-z.]+ not found`),
 		sig(cause.NetworkDNSFailure, 3, `server misbehaving|temporary failure in name resolution|dns lookup failed|name or service not known`),
 		sig(cause.NetworkDNSFailure, 1, `no such host|lookup [^ ]+ on [0-9.:\[\]]+`),
 		sig(cause.NetworkProxyError, 3, `proxyconnect|proxy authentication required|407\b|proxy error|tunnel connection failed|HTTPS_PROXY|proxy refused`),
