@@ -113,7 +113,7 @@ var signals = sync.OnceValue(buildSignals)
 
 func buildSignals() []signal {
 	return []signal{
-		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running`),
+		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running|docker is not running`),
 		sig(cause.DockerDaemonUnreachable, 2, `docker\.sock: connect`),
 		// Node's (VS Code, testcontainers) and Windows' words for a socket or pipe with no daemon behind it
 		sig(cause.DockerDaemonUnreachable, 3, `connect enoent [^\s]*docker|open //\./pipe/docker_engine|pipe/docker_engine: the system cannot find`),
@@ -142,6 +142,8 @@ func buildSignals() []signal {
 		// the job (a fork's pull request, a misnamed variable)
 		sig(cause.AuthNoIdentity, 1, `interactive login from a non[ -]tty device`),
 		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|tag does not exist: [a-z0-9]|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase|repository name must be canonical|could not parse reference|scheme prefix missing from remote|is not a valid reference|invalid reference: `),
+		// az's own check of a registry name (-n): a login server or a typo with other characters fails it
+		sig(cause.RegistryNameInvalid, 3, `registry names may contain only alpha ?numeric characters`),
 		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`),
 		// skopeo and podman take a host to log in to, not a transport: with docker:// the registry is "docker:"
 		sig(cause.RegistryNameInvalid, 4, `login (?:[^\n]*\s)?docker://|pinging docker registry docker:|creds for "docker:"`),

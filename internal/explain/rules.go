@@ -70,6 +70,7 @@ var errorCodes = map[string]finding{
 	"LOGIN_SERVER_ERROR":                 {cause.RegistryNotFound, 3, ""},
 	"RESOURCENOTFOUND":                   {cause.RegistryNotFound, 2, ""},
 	"PARENTRESOURCENOTFOUND":             {cause.RegistryNotFound, 3, ""},
+	"RESOURCEGROUPNOTFOUND":              {cause.RegistryNotFound, 2, ""}, // az acr -g names a group the registry is not in
 	"CONNECTIVITY_FORBIDDEN_ERROR":       {cause.NetworkFirewallDenied, 3, ""},
 	"CONNECTIVITY_CHALLENGE_ERROR":       {cause.NetworkFirewallDenied, 2, ""},
 	"CONNECTIVITY_SSL_ERROR":             {cause.NetworkTLSError, 3, ""},
