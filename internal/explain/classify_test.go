@@ -586,3 +586,22 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 		t.Errorf("the helper's exec format error: %v", ids(got))
 	}
 }
+
+// TestGrantTypes: the grant the registry's token endpoint refused tells what was wrong with it.
+func TestGrantTypes(t *testing.T) {
+	tests := []struct {
+		name, text, want string
+	}{
+		{"a refresh token", `POST https://contoso.azurecr.io/oauth2/token grant_type=refresh_token&service=contoso.azurecr.io&scope=repository%3Aapp%3Apull: 401 Unauthorized`, cause.AuthTokenExpired},
+		{"a password, URL-encoded", `unexpected status from POST request to https://contoso.azurecr.io/oauth2/token?grant_type%3Dpassword: 401 Unauthorized`, cause.AuthInvalidCredentials},
+	}
+	for _, tt := range tests {
+		got := Classify(tt.text)
+		if len(got) == 0 || got[0].ID != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
+		}
+	}
+	if f := Extract(`{"grant_type":"access_token","service":"contoso.azurecr.io"} then grant_type=refresh_token`); !slices.Equal(f.Grants, []string{"access_token", "refresh_token"}) {
+		t.Errorf("Grants = %q", f.Grants)
+	}
+}

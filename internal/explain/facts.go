@@ -24,6 +24,7 @@ type Facts struct {
 	Proxy      bool       // the text shows a proxy on the path
 	Scopes     []Scope    // token scopes the text names (repository:app:pull,push), URL-encoded ones too
 	DNS        *DNSAnswer // what a pasted nslookup, dig or ping output shows, nil when there is none
+	Grants     []string   // OAuth grant types the text shows sent to the registry: password, refresh_token, access_token
 	Phrases    []phraseOn // phrase-table signals that matched
 }
 
@@ -67,6 +68,9 @@ func Extract(text string) *Facts {
 		f.Scopes = findScopes(text)
 	}
 	f.DNS = findDNSAnswer(text, f.lower)
+	if strings.Contains(f.lower, "grant_type") {
+		f.Grants = findGrants(f.lower)
+	}
 	f.Action = findAction(f.lower)
 	for _, sc := range f.Scopes {
 		if f.Action == "" || f.Action == "login" {
@@ -140,6 +144,17 @@ func (f *Facts) Repository() string {
 type Scope struct {
 	Repository string   `json:"repository"`
 	Actions    []string `json:"actions"`
+}
+
+// grantForm is a grant type in a form body, a URL (grant_type%3Drefresh_token) or JSON.
+var grantForm = lazyre.New(`grant_type(?:=|%3d|"\s*:\s*")(password|refresh_token|access_token|authorization_code|client_credentials)`)
+
+func findGrants(lower string) []string {
+	var out []string
+	for _, m := range grantForm().FindAllStringSubmatch(lower, -1) {
+		out = appendOnce(out, m[1])
+	}
+	return out
 }
 
 var scopeForm = lazyre.New(`repository:([a-z0-9][a-z0-9._/-]*):([a-z_*]+(?:,[a-z_*]+)*)`)

@@ -21,7 +21,7 @@ type rule func(f *Facts) []finding
 
 // rules run in order; each sees all facts, none sees another's votes. adjust (below) then applies what
 // only the whole picture can tell.
-var rules = []rule{ownLineRule, phraseRule, entraRule, codeRule, nameRule, statusRule, networkRule, dnsAnswerRule, afterLoginRule}
+var rules = []rule{ownLineRule, phraseRule, entraRule, codeRule, nameRule, statusRule, grantRule, networkRule, dnsAnswerRule, afterLoginRule}
 
 // ownLine is the line acrdiag's credential helper (and its kubelet provider) prints when it gives no
 // credentials: "acrdiag: no credentials for HOST: ... [cause.id]". Docker passes it on inside its own
@@ -210,6 +210,24 @@ func statusRule(f *Facts) []finding {
 func authFailure(f *Facts) bool {
 	return f.contains("unauthorized", "denied", "access_token_error", "refresh_token_error", "authentication required") ||
 		slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Code == 401 || s.Code == 403 })
+}
+
+// grantRule: what the registry's token endpoint refused tells by the grant it was sent. A password grant
+// is a username and password (admin user, token, service principal); a refresh_token grant is the ACR
+// refresh token az acr login or a credential helper stored, which lives three hours.
+func grantRule(f *Facts) []finding {
+	refused := slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Code == 401 && s.Request == reqToken }) ||
+		f.contains("unauthorized", "invalid_grant")
+	if !refused || len(f.Grants) != 1 {
+		return nil // none, or several: the text does not tell which one was refused
+	}
+	switch f.Grants[0] {
+	case "password":
+		return []finding{{cause.AuthInvalidCredentials, 2, "the registry refused a password grant: the username or password is wrong"}}
+	case "refresh_token":
+		return []finding{{cause.AuthTokenExpired, 2, "the registry refused a refresh_token grant: the stored ACR refresh token expired (it lives three hours)"}}
+	}
+	return nil
 }
 
 // authzFor is the authorization cause of an action: a push needs push rights; a pull and a build (which
