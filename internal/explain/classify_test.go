@@ -565,6 +565,7 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 		{"az's check of a registry name", "ERROR: Registry names may contain only alpha numeric characters and must be between 5 and 50 characters", cause.RegistryNameInvalid},
 		{"az acr in another resource group", "ERROR: (ResourceGroupNotFound) Resource group 'rg' could not be found.", cause.RegistryNotFound},
 		{"az without Docker", "ERROR: Docker is not running or not installed. Please start Docker and try again.", cause.DockerDaemonUnreachable},
+		{"a pipeline agent without docker", "##[error]Unable to locate executable file: 'docker'. Please verify either the file path exists", cause.DockerCLIMissing},
 		{"a manifest pushed to Docker Hub", "failed to put manifest docker.io/shop/basket:dev: errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required", cause.RegistryNameInvalid},
 		{"az acr import without read on the source", "it does not have permission to perform action 'read' on the linked scope(s) '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/source'", cause.AuthzPullDenied},
 		{"a task with no credential on an ABAC registry", "az acr build -r contoso -t app:1 .\nwhen specifying push, at least one credential is required", cause.AuthzABACRepositoryRole},
@@ -603,5 +604,21 @@ func TestGrantTypes(t *testing.T) {
 	}
 	if f := Extract(`{"grant_type":"access_token","service":"contoso.azurecr.io"} then grant_type=refresh_token`); !slices.Equal(f.Grants, []string{"access_token", "refresh_token"}) {
 		t.Errorf("Grants = %q", f.Grants)
+	}
+}
+
+// TestAppServicePulls: App Service pulls with the credentials of its settings, so a refusal there may be
+// those credentials, unlike a bare pull at a terminal with no login in sight.
+func TestAppServicePulls(t *testing.T) {
+	f := Extract(`ERROR - DockerApiException: Docker API responded with status code=InternalServerError, response={"message":"Get https://contoso.azurecr.io/v2/app/manifests/latest: unauthorized: authentication required"}`)
+	if f.Tool != "app-service" {
+		t.Errorf("tool %q, want app-service", f.Tool)
+	}
+	got := ids(f.Classify())
+	if len(got) < 4 || got[0] != cause.Unknown || !slices.Contains(got[1:4], cause.AuthInvalidCredentials) || !slices.Contains(got[1:4], cause.AuthNoIdentity) {
+		t.Errorf("%v, want unknown first, then the settings' credentials and a missing identity among the candidates", got)
+	}
+	if slices.Contains(got, cause.AuthTokenExpired) {
+		t.Errorf("%v: App Service holds no token that expires", got)
 	}
 }

@@ -22,6 +22,8 @@ var tools = []struct{ name, marker string }{
 	{"az", "traceback (most recent call last)"},
 	{"az", "msrest"},
 	{"az", "please run 'az login'"},
+	{"app-service", "dockerapiexception"},
+	{"app-service", "docker api responded with status code"},
 	{"kubelet", "failed to pull image"},
 	{"kubelet", "errimagepull"},
 	{"kubelet", "imagepullbackoff"},
