@@ -621,4 +621,17 @@ func TestAppServicePulls(t *testing.T) {
 	if slices.Contains(got, cause.AuthTokenExpired) {
 		t.Errorf("%v: App Service holds no token that expires", got)
 	}
+	for text, tool := range map[string]string{
+		"Container 'web' in container app 'shop' ImagePullUnauthorized: unauthorized: authentication required":                            "container-apps",
+		"The image 'contoso.azurecr.io/app:1' in container group 'cg' is not accessible. Please check the image and registry credential.": "container-instances",
+		"AzureMLCompute job failed.\nFailedPullingImage: Unable to pull docker image: unauthorized: authentication required":              "azure-ml",
+	} {
+		f := Extract(text)
+		if f.Tool != tool {
+			t.Errorf("%.40q: tool %q, want %s", text, f.Tool, tool)
+		}
+		if got := ids(f.Classify()); slices.Contains(got, cause.AuthTokenExpired) {
+			t.Errorf("%s: %v, but it holds no token that expires", tool, got)
+		}
+	}
 }

@@ -24,6 +24,13 @@ var tools = []struct{ name, marker string }{
 	{"az", "please run 'az login'"},
 	{"app-service", "dockerapiexception"},
 	{"app-service", "docker api responded with status code"},
+	{"container-apps", "imagepullunauthorized"},
+	{"container-apps", "container app '"},
+	{"container-apps", "containerapp"},
+	{"container-instances", "in container group '"},
+	{"container-instances", "containergroup"},
+	{"azure-ml", "azuremlcompute"},
+	{"azure-ml", "failedpullingimage"},
 	{"kubelet", "failed to pull image"},
 	{"kubelet", "errimagepull"},
 	{"kubelet", "imagepullbackoff"},
@@ -50,6 +57,10 @@ var tools = []struct{ name, marker string }{
 	{"azidentity", "defaultazurecredential"},
 	{"azidentity", "credential: "},
 }
+
+// hostedServices are Azure's services that pull from the registry for the user, with the credentials or the
+// managed identity configured on them: they hold no token of their own that could expire.
+var hostedServices = []string{"app-service", "container-apps", "container-instances", "azure-ml"}
 
 func findTool(lower string) string {
 	for _, t := range tools {

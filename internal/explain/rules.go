@@ -462,8 +462,8 @@ func adjust(f *Facts, votes []finding) []finding {
 			// the registry accepted the credentials a moment before
 			votes[i].weight = 0
 		case v.cause == cause.AuthInvalidCredentials && v.weight == 1 && (f.Action == "pull" || f.Action == "build") &&
-			!f.contains("login failed", "docker login", "az acr login") && f.Tool != "app-service":
-			// (App Service pulls with the registry credentials of its settings: those may well be wrong)
+			!f.contains("login failed", "docker login", "az acr login") && !slices.Contains(hostedServices, f.Tool):
+			// (Azure's hosted services pull with the registry credentials configured on them: those may well be wrong)
 			// a pull's 401 with no login in sight: a wrong password fails at docker login, where the user
 			// would have seen it; at a pull the client most often has no credentials for this name at all
 			votes[i].cause = cause.AuthNoIdentity
@@ -473,11 +473,11 @@ func adjust(f *Facts, votes []finding) []finding {
 				votes[i].cause = cause.AuthzPullDenied
 				votes[i].evidence = v.evidence + " on a node: the kubelet identity may have no AcrPull on this registry"
 			}
-		case v.cause == cause.AuthTokenExpired && v.weight == 1 && f.Tool == "app-service":
-			// App Service holds no token of its own: it pulls with the credentials of its settings or gets a fresh
-			// token for its managed identity; a refusal with neither configured is the missing identity
+		case v.cause == cause.AuthTokenExpired && v.weight == 1 && slices.Contains(hostedServices, f.Tool):
+			// a hosted service holds no token of its own: it pulls with the credentials configured on it or gets a
+			// fresh token for its managed identity; a refusal with neither configured is the missing identity
 			votes[i].cause = cause.AuthNoIdentity
-			votes[i].evidence += " in App Service: neither registry credentials nor a managed identity may be configured for this registry"
+			votes[i].evidence += " in " + f.Tool + ": neither registry credentials nor a managed identity may be configured for this registry"
 		case v.cause == cause.AuthzPullDenied && strings.Contains(v.evidence, "anonymous token") && f.contains("code = notfound"):
 			// the kubelet tries the registry with its credentials and then anonymously, and reports both:
 			// the credentialed attempt's NotFound is the answer, the anonymous 401 only trails it
