@@ -18,6 +18,8 @@ func TestClassifyHandlesMessyText(t *testing.T) {
 		{"at the end of a 10 MB log", strings.Repeat("Step 3/9 : RUN make\n", 500000) + "Error response from daemon: Head \"https://r.azurecr.io/v2/app/manifests/1\": " + denied + "\n", cause.NetworkFirewallDenied},
 		{"a bare 401 is no cause", "Error response from daemon: Head \"https://myregistry.azurecr.io/v2/app/manifests/1\": unauthorized: authentication required", cause.Unknown},
 		{"German around it", "Fehler beim Herunterladen des Images: " + denied + " Bitte prüfen.", cause.NetworkFirewallDenied},
+		{"wrapped by a terminal", "Error response from daemon: Get \"https://r.azurecr.io/v2/\": denied: client with IP '1.2.3.4' is not\n    allowed access. Refer https://aka.ms/acr/firewall to grant access.", cause.NetworkFirewallDenied},
+		{"wrapped and indented", "Error: Cannot perform an interactive\n\tlogin from a non TTY device", cause.DockerNonTTYLogin},
 	}
 	for _, tt := range tests {
 		got := Classify(tt.text)

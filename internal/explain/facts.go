@@ -84,8 +84,22 @@ func Extract(text string) *Facts {
 		f.Action = "login" // only the /v2/ check failed: docker login's own request
 	}
 	f.Proxy = f.has(netProxy) || f.has(netProxyAuth) || strings.Contains(f.lower, "proxyconnect")
-	f.Phrases = matchPhrases(text, f.lower)
+	joined := unwrap(text)
+	f.Phrases = matchPhrases(joined, strings.ToLower(joined))
 	return f
+}
+
+// wrapped is a line break inside a sentence, as terminals, CI logs and forum posts wrap long messages:
+// "authentication required, visit https://aka.ms/acr/authorization for\nmore information".
+var wrapped = lazyre.New(`([a-z,;])[ \t]*\n[ \t]*([a-z])`)
+
+// unwrap joins wrapped lines and runs of blanks, so that a phrase matches however the text was wrapped.
+func unwrap(text string) string {
+	if !strings.Contains(text, "\n") && !strings.Contains(text, "  ") {
+		return text
+	}
+	text = wrapped().ReplaceAllString(text, "$1 $2")
+	return strings.Join(strings.FieldsFunc(text, func(r rune) bool { return r == ' ' || r == '\t' }), " ")
 }
 
 // mentions is true when lower contains one of the literals: a cheap test before a regular expression is
