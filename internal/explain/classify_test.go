@@ -637,3 +637,18 @@ func TestAppServicePulls(t *testing.T) {
 		}
 	}
 }
+
+// TestSDKAndPushRefusals: the request that was refused narrows a bare 401.
+func TestSDKAndPushRefusals(t *testing.T) {
+	got := Classify(`error: failed to solve: failed to push contoso.azurecr.io/app:1: unexpected status from PUT request to https://contoso.azurecr.io/v2/app/manifests/1: 401 Unauthorized`)
+	if len(got) == 0 || got[0].ID != cause.AuthzPushDenied {
+		t.Errorf("a refused manifest PUT: %v, want %s first", ids(got), cause.AuthzPushDenied)
+	}
+	sdk := Extract("Azure.RequestFailedException: Service request failed.\nStatus: 401 (Unauthorized)\nContent:\n{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}")
+	if sdk.Tool != "azure-sdk" {
+		t.Errorf("tool %q, want azure-sdk", sdk.Tool)
+	}
+	if got := ids(sdk.Classify()); len(got) < 3 || got[0] != cause.Unknown || !slices.Contains(got[1:3], cause.AuthNoIdentity) || !slices.Contains(got[1:3], cause.AuthzPullDenied) {
+		t.Errorf("an SDK client's 401: %v, want unknown, then a client without a credential and a missing role", got)
+	}
+}

@@ -189,6 +189,13 @@ func statusRule(f *Facts) []finding {
 			// refused the credentials themselves (or a token passed as the password had expired)
 			out = append(out, finding{cause.AuthInvalidCredentials, 2, ev + ": the registry refused the credentials themselves (a login asks for no repository)"})
 			out = append(out, finding{cause.AuthTokenExpired, 1, ev + ": a token given as the password may have expired"})
+		case s.Code == 401 && s.Request == reqManifest && f.Action == "push" && f.contains("put request", `put "http`, "put http"):
+			// only a push PUTs a manifest, with a token asked for push: the token it got does not allow it
+			out = append(out, finding{cause.AuthzPushDenied, 2, ev + ": the registry refused to store the manifest"})
+		case s.Code == 401 && f.Tool == "azure-sdk":
+			// the Azure SDKs' registry clients: an identity without a role, or a client built without a credential
+			// (anonymous) for a registry that allows no anonymous pull
+			out = append(out, finding{cause.AuthNoIdentity, 1, ev + " to an Azure SDK client: it may have been created without a credential"})
 		case s.Code == 401 && s.Request == reqUpload:
 			// the upload of a push was refused: the identity's token may pull but not push (AcrPull only)
 			out = append(out, finding{cause.AuthzPushDenied, 2, ev + ": the registry refused the upload"})
