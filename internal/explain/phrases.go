@@ -115,6 +115,8 @@ func buildSignals() []signal {
 	return []signal{
 		sig(cause.DockerDaemonUnreachable, 3, `cannot connect to the docker daemon|is the docker daemon running|failed to connect to the docker api|docker daemon is not running|error during connect|requires running the docker daemon|activate the wsl integration|could not be found in this wsl|not supported in azure cloud shell|verify if (the )?docker daemon is running|docker is not running`),
 		sig(cause.DockerDaemonUnreachable, 2, `docker\.sock: connect`),
+		// the daemon runs, but this user may not use its socket (not in the docker group)
+		sig(cause.DockerDaemonUnreachable, 3, `permission denied while trying to connect to the docker (?:daemon|api)`),
 		// Node's (VS Code, testcontainers) and Windows' words for a socket or pipe with no daemon behind it
 		sig(cause.DockerDaemonUnreachable, 3, `connect enoent [^\s]*docker|open //\./pipe/docker_engine|pipe/docker_engine: the system cannot find`),
 		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|the term 'docker' is not recognized|docker: not found|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'|unable to locate executable file: 'docker'`),

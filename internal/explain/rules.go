@@ -480,6 +480,11 @@ func adjust(f *Facts, votes []finding) []finding {
 				votes[i].cause = cause.AuthzPullDenied
 				votes[i].evidence = v.evidence + " on a node: the kubelet identity may have no AcrPull on this registry"
 			}
+		case v.cause == cause.AuthInvalidCredentials && strings.Contains(v.evidence, "invalid username/password") &&
+			f.contains("unable to retrieve auth token: invalid username/password"):
+			// containers/image (podman, skopeo, buildah) says this of any 401 from the token endpoint: no
+			// credentials at all, an expired token and a missing role read alike
+			votes[i].weight = 1
 		case v.cause == cause.AuthTokenExpired && v.weight == 1 && slices.Contains(hostedServices, f.Tool):
 			// a hosted service holds no token of its own: it pulls with the credentials configured on it or gets a
 			// fresh token for its managed identity; a refusal with neither configured is the missing identity
