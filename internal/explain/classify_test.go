@@ -559,7 +559,7 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 	}{
 		{"upper case, then the token refused", "Challenge endpoint https://MyRegistry.azurecr.io/v2/ : OK\nAn error occurred: CONNECTIVITY_ACCESS_TOKEN_ERROR\nAccess to registry 'MyRegistry.azurecr.io' was denied. Response code: 401.", cause.RegistryNameInvalid},
 		{"skopeo given a transport", "skopeo login docker://contoso.azurecr.io --username contoso\nFATA[0033] error authenticating creds for \"docker:\": error pinging docker registry docker:: Get \"https://docker/v2/\": dial tcp: lookup docker on 172.20.208.1:53: no such host", cause.RegistryNameInvalid},
-		{"an official image imported without library/", "az acr import --name contoso --source docker.io/nginx:1.27 -t nginx:1.27\nDeployment failed.", cause.RegistryManifestUnknown},
+		{"an official image imported without library/", "az acr import --name contoso --source docker.io/nginx:1.27 -t nginx:1.27\nDeployment failed. Invalid message Unauthorized Unauthorized {\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}", cause.RegistryManifestUnknown},
 		{"a binary for another architecture", "exec /canipull: exec format error", cause.RegistryPlatformMismatch},
 		{"helm given a registry without oci://", "Error: repo contoso.azurecr.io not found", cause.RegistryNameInvalid},
 		{"ORAS finds no such tag", "Error: failed to resolve 1.0.0: contoso.azurecr.io/charts/app:1.0.0: not found", cause.RegistryManifestUnknown},

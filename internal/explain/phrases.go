@@ -149,8 +149,9 @@ func buildSignals() []signal {
 		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`),
 		// skopeo and podman take a host to log in to, not a transport: with docker:// the registry is "docker:"
 		sig(cause.RegistryNameInvalid, 4, `login (?:[^\n]*\s)?docker://|pinging docker registry docker:|creds for "docker:"`),
-		// az acr import: Docker Hub's official images live under library/ (docker.io/library/nginx)
-		sig(cause.RegistryManifestUnknown, 3, `--source (?:docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com)/[a-z0-9._-]+(?:[:@\s]|$)`), // the root cause of the TLS and auth errors it brings
+		// az acr import: Docker Hub's official images live under library/ (docker.io/library/nginx), and Docker
+		// Hub answers "unauthorized" for a repository that does not exist: the refusal follows from the name
+		sig(cause.RegistryManifestUnknown, 4, `--source (?:docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com)/[a-z0-9._-]+(?:[:@\s]|$)`), // the root cause of the TLS and auth errors it brings
 		// a URL with no host: the image's registry part was empty (an unset variable in a pipeline or template)
 		sig(cause.RegistryNameInvalid, 4, `get https?://[:/"]|head https?://[:/"]|put https?://[:/"]|post https?://[:/"]|invalid value: "/[a-z0-9]`),
 		sig(cause.RegistryNotFound, 3, `could not be found in subscription|no resource with type microsoft\.containerregistry/registries|parent resource [^\n]*containerregistry/registries[^\n]* could not be found|please verify that the registry exists|NXDOMAIN`),
