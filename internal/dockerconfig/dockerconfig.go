@@ -158,6 +158,18 @@ func (f *File) InlineLogin(host string) (Login, bool) {
 	return Login{Username: user, Secret: secret}, true
 }
 
+// HasAuthEntry reports whether auths holds an entry for host (bare or https://), whatever it stores: a
+// login, an identity token, or an empty placeholder a helper's login left.
+func (f *File) HasAuthEntry(host string) bool {
+	var auths map[string]json.RawMessage
+	if f.get("auths", &auths) != nil {
+		return false
+	}
+	_, bare := auths[host]
+	_, https := auths["https://"+host]
+	return bare || https
+}
+
 // HelperFor is the credential helper Docker asks for host's credentials: its credHelpers entry, else
 // credsStore; "" when Docker keeps them in the file itself.
 func (f *File) HelperFor(host string) string {

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/acrdiag/acrdiag/internal/cause"
@@ -50,6 +51,7 @@ func (m *Machine) findings(f *Facts, host string) []finding {
 	if host != "" {
 		out = append(out, m.storedCredentials(cfg, host, now)...)
 		out = append(out, m.helperFor(cfg, host)...)
+		out = append(out, noCredentials(f, cfg, host)...)
 	}
 	if f.Phrases != nil && m.daemonSocketMissing(f) {
 		out = append(out, finding{cause.DockerDaemonUnreachable, 3, "no Docker daemon socket at /var/run/docker.sock and DOCKER_HOST is not set"})
@@ -86,6 +88,25 @@ func (m *Machine) storedCredentials(cfg *dockerconfig.File, host string, now tim
 		out = append(out, finding{cause.AuthWrongTokenUsername, 4, fmt.Sprintf("Docker stores an ACR token for %s under the username %q", host, user)})
 	}
 	return out
+}
+
+// clientsOfThisMachine are the tools whose text, pasted here, came from this machine's Docker configuration:
+// not a node's, a hosted service's or a CI runner's.
+var clientsOfThisMachine = []string{"", "docker", "buildx", "credential-helper", "docker-desktop", "vscode-docker"}
+
+// noCredentials: Docker holds nothing for host (no auths entry, no helper), so a pull or push answered 401
+// went without credentials: the user is not logged in to this registry. (A 403 is the firewall's.)
+func noCredentials(f *Facts, cfg *dockerconfig.File, host string) []finding {
+	unauthorized := f.contains("unauthorized", "authentication required") ||
+		slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Code == 401 })
+	// the text shows credentials sent (containerd POSTs for an oauth token only with credentials): it was
+	// not this configuration's request
+	sent := len(f.Grants) > 0 || f.contains("fetch oauth token", "post request to", "login succeeded")
+	if !slices.Contains(clientsOfThisMachine, f.Tool) || f.Action == "login" || !unauthorized || sent ||
+		cfg.HasAuthEntry(host) || cfg.HelperFor(host) != "" {
+		return nil
+	}
+	return []finding{{cause.AuthNoIdentity, 3, fmt.Sprintf("Docker's config.json holds no credentials for %s and no helper answers for it: the request went without any", host)}}
 }
 
 // helperFor names the credential helper Docker uses for host, and says when its program is missing.
