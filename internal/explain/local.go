@@ -106,7 +106,7 @@ func noCredentials(f *Facts, cfg *dockerconfig.File, host string) []finding {
 		cfg.HasAuthEntry(host) || cfg.HelperFor(host) != "" {
 		return nil
 	}
-	return []finding{{cause.AuthNoIdentity, 3, fmt.Sprintf("Docker's config.json holds no credentials for %s and no helper answers for it: the request went without any", host)}}
+	return []finding{{cause.AuthNoIdentity, 2, fmt.Sprintf("Docker's config.json holds no credentials for %s and no helper answers for it: the request went without any", host)}}
 }
 
 // helperFor names the credential helper Docker uses for host, and says when its program is missing.
