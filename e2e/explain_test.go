@@ -92,6 +92,12 @@ func TestExplainCommand(t *testing.T) {
 		t.Errorf("explain --offline of a bare 401 should say unknown first: %v\n%s", err, r.stdout)
 	}
 	s.writeDockerConfig(`{}`)
+	// With nothing stored for the registry and no helper for it, the pull went without credentials.
+	r = s.mustRun("", docker, "acrcheck", "explain", "--format", "json", bare)
+	if err := json.Unmarshal([]byte(r.stdout), &local); err != nil || len(local.Causes) == 0 || local.Causes[0].ID != "auth.no_identity" ||
+		!strings.Contains(r.stdout, "holds no credentials for corp.azurecr.io") {
+		t.Errorf("explain with nothing stored for the registry: %v\n%s", err, r.stdout)
+	}
 
 	// --check confirms a cause with the diagnosis of the registry the text names, and exits 1: a problem.
 	s.useIdentity("ci-sp")
