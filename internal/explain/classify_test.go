@@ -569,6 +569,7 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 		{"az without Docker", "ERROR: Docker is not running or not installed. Please start Docker and try again.", cause.DockerDaemonUnreachable},
 		{"a user outside the docker group", "An error occurred: DOCKER_COMMAND_ERROR\nGot permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock", cause.DockerDaemonUnreachable},
 		{"containers/image's words for any 401", "Error: initializing source docker://contoso.azurecr.io/app:1: unable to retrieve auth token: invalid username/password: unauthorized: authentication required", cause.Unknown},
+		{"Container Instances given no registry server", "Error: The server '' in the 'imageRegistryCredentials' of container group 'web' is invalid. It should be a valid host name without protocol.", cause.RegistryNameInvalid},
 		{"a pipeline agent without docker", "##[error]Unable to locate executable file: 'docker'. Please verify either the file path exists", cause.DockerCLIMissing},
 		{"a manifest pushed to Docker Hub", "failed to put manifest docker.io/shop/basket:dev: errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required", cause.RegistryNameInvalid},
 		{"az acr import without read on the source", "it does not have permission to perform action 'read' on the linked scope(s) '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/source'", cause.AuthzPullDenied},

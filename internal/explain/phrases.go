@@ -147,6 +147,8 @@ func buildSignals() []signal {
 		// az's own check of a registry name (-n): a login server or a typo with other characters fails it
 		sig(cause.RegistryNameInvalid, 3, `registry names may contain only alpha ?numeric characters`),
 		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`),
+		// Container Instances: the registry credential's server is empty or written with https://
+		sig(cause.RegistryNameInvalid, 3, `should be a valid host name without protocol`),
 		// skopeo and podman take a host to log in to, not a transport: with docker:// the registry is "docker:"
 		sig(cause.RegistryNameInvalid, 4, `login (?:[^\n]*\s)?docker://|pinging docker registry docker:|creds for "docker:"`),
 		// az acr import: Docker Hub's official images live under library/ (docker.io/library/nginx), and Docker

@@ -468,11 +468,11 @@ func adjust(f *Facts, votes []finding) []finding {
 		case (v.cause == cause.AuthInvalidCredentials || v.cause == cause.AuthNoIdentity) && v.weight <= 1 && f.contains("login succeeded"):
 			// the registry accepted the credentials a moment before
 			votes[i].weight = 0
-		case v.cause == cause.AuthInvalidCredentials && v.weight == 1 && (f.Action == "pull" || f.Action == "build") &&
+		case v.cause == cause.AuthInvalidCredentials && v.weight == 1 && (f.Action == "pull" || f.Action == "build" || f.Action == "push") &&
 			!f.contains("login failed", "docker login", "az acr login") && !slices.Contains(hostedServices, f.Tool):
 			// (Azure's hosted services pull with the registry credentials configured on them: those may well be wrong)
-			// a pull's 401 with no login in sight: a wrong password fails at docker login, where the user
-			// would have seen it; at a pull the client most often has no credentials for this name at all
+			// a pull's (or push's) 401 with no login in sight: a wrong password fails at docker login, where the
+			// user would have seen it; there the client most often has no credentials for this name at all
 			votes[i].cause = cause.AuthNoIdentity
 			votes[i].evidence += " during a " + f.Action + " with no login in the text: the client may hold no credentials for this registry"
 			if f.Tool == "kubelet" {
