@@ -506,6 +506,7 @@ func TestResolverOutput(t *testing.T) {
 
 // TestNamedFailuresOfTheResolverAndTheIdentityEndpoint: a resolver that does not answer, and a managed
 // identity endpoint that does not, are theirs to fix, not the registry name's.
+// (The texts name the instance metadata address as error text does; Classify reads text and connects nowhere.)
 func TestNamedFailuresOfTheResolverAndTheIdentityEndpoint(t *testing.T) {
 	tests := []struct {
 		name, text, want string
