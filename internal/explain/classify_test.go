@@ -10,9 +10,7 @@ import (
 
 func TestClassifyHandlesMessyText(t *testing.T) {
 	denied := "client with IP '1.2.3.4' is not allowed access. Refer https://aka.ms/acr/firewall to grant access."
-	tests := []struct {
-		name, text, want string
-	}{
+	checkFirst(t, []firstCause{
 		{"ANSI colours", "\x1b[31mError:\x1b[0m " + denied, cause.NetworkFirewallDenied},
 		{"Windows line endings", "line one\r\nError response from daemon: Get \"https://r.azurecr.io/v2/\": net/http: TLS handshake timeout\r\n", cause.NetworkTimeout},
 		{"at the end of a 10 MB log", strings.Repeat("Step 3/9 : RUN make\n", 500000) + "Error response from daemon: Head \"https://r.azurecr.io/v2/app/manifests/1\": " + denied + "\n", cause.NetworkFirewallDenied},
@@ -20,16 +18,22 @@ func TestClassifyHandlesMessyText(t *testing.T) {
 		{"German around it", "Fehler beim Herunterladen des Images: " + denied + " Bitte prüfen.", cause.NetworkFirewallDenied},
 		{"wrapped by a terminal", "Error response from daemon: Get \"https://r.azurecr.io/v2/\": denied: client with IP '1.2.3.4' is not\n    allowed access. Refer https://aka.ms/acr/firewall to grant access.", cause.NetworkFirewallDenied},
 		{"wrapped and indented", "Error: Cannot perform an interactive\n\tlogin from a non TTY device", cause.DockerNonTTYLogin},
-	}
-	for _, tt := range tests {
-		got := Classify(tt.text)
-		if len(got) == 0 || got[0].ID != tt.want {
-			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
-		}
-	}
+	})
 	for _, text := range []string{"", "everything is fine", "\x00\xff\xfe binary \x01", strings.Repeat("€", 10000), "Bonjour, tout va bien."} {
 		if got := Classify(text); len(got) != 0 {
 			t.Errorf("%.30q matched %v", text, ids(got))
+		}
+	}
+}
+
+// firstCause is a text and the cause it should be explained by first.
+type firstCause struct{ name, text, want string }
+
+func checkFirst(t *testing.T, tests []firstCause) {
+	t.Helper()
+	for _, tt := range tests {
+		if got := Classify(tt.text); len(got) == 0 || got[0].ID != tt.want {
+			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
 		}
 	}
 }
@@ -111,9 +115,7 @@ func TestRegistryRepositoryAndAction(t *testing.T) {
 // TestWhereTheLookupFailed: which name did not resolve, and which resolver said so, decide between the
 // registry, its data endpoint and a private endpoint's DNS.
 func TestWhereTheLookupFailed(t *testing.T) {
-	tests := []struct {
-		name, text, want string
-	}{
+	checkFirst(t, []firstCause{
 		{"the login server, public DNS", `Get "https://contoso.azurecr.io/v2/": dial tcp: lookup contoso.azurecr.io on 8.8.8.8:53: no such host`, cause.RegistryNotFound},
 		{"the data endpoint", `failed to copy: httpReadSeeker: failed open: failed to do request: Get "https://contoso.westeurope.data.azurecr.io/docker/registry/v2/blobs/sha256/ab/abc/data?se=x": dial tcp: lookup contoso.westeurope.data.azurecr.io: no such host`, cause.NetworkDataEndpoint},
 		{"a privatelink name given as the registry", `dial tcp: lookup contoso.privatelink.azurecr.io on 10.0.0.10:53: no such host`, cause.RegistryNameInvalid},
@@ -121,13 +123,7 @@ func TestWhereTheLookupFailed(t *testing.T) {
 		{"a name that exists for everyone", `Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.0.0.2:53: no such host`, cause.NetworkDNSFailure},
 		{"a resource name given as the login server", `Get "https://contoso/v2/": dial tcp: lookup contoso on 127.0.0.53:53: no such host`, cause.RegistryNameInvalid},
 		{"a timeout while the configuration downloads", `error pulling image configuration: download failed after attempts=6: dial tcp 20.60.1.2:443: i/o timeout`, cause.NetworkDataEndpoint},
-	}
-	for _, tt := range tests {
-		got := Classify(tt.text)
-		if len(got) == 0 || got[0].ID != tt.want {
-			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
-		}
-	}
+	})
 	// Azure DNS answers for every Azure VM: its NXDOMAIN is mostly a wrong name, a private zone second.
 	got := Classify(`Get "https://contoso.azurecr.io/v2/": dial tcp: lookup contoso.azurecr.io on 168.63.129.16:53: no such host`)
 	if len(got) < 2 || got[0].ID != cause.RegistryNotFound || got[1].ID != cause.NetworkPrivateEndpoint {
@@ -477,21 +473,13 @@ func TestNonTTYInCI(t *testing.T) {
 func TestResolverOutput(t *testing.T) {
 	windows := "Server:  UnKnown\nAddress:  168.63.129.16\n\nNon-authoritative answer:\nName:    contoso.privatelink.azurecr.io\nAddress:  20.49.102.151\nAliases:  contoso.azurecr.io\n"
 	linuxPrivate := "Server:\t\t127.0.0.53\nAddress:\t127.0.0.53#53\n\nNon-authoritative answer:\ncontoso.azurecr.io\tcanonical name = contoso.privatelink.azurecr.io.\nName:\tcontoso.privatelink.azurecr.io\nAddress: 10.1.0.4\n"
-	tests := []struct {
-		name, text, want string
-	}{
+	checkFirst(t, []firstCause{
 		{"nslookup: privatelink to a public address", windows, cause.NetworkPrivateEndpoint},
 		{"dig: privatelink to a public address", "contoso.azurecr.io.\t60\tIN\tCNAME\tcontoso.privatelink.azurecr.io.\ncontoso.privatelink.azurecr.io. 60 IN CNAME weu.fe.azcr.io.\nweu.fe.azcr.io.\t60\tIN\tA\t51.124.64.1\n", cause.NetworkPrivateEndpoint},
 		{"ping through privatelink to a public address", "Pinging contoso.privatelink.azurecr.io [20.49.102.151] with 32 bytes of data:\nRequest timed out.", cause.NetworkPrivateEndpoint},
 		{"a private endpoint, a public answer, the firewall's refusal", "We added a private endpoint.\nNon-authoritative answer:\nName: weu.fe.azcr.io\nAddress: 51.124.64.1\nAliases: contoso.azurecr.io\nError response from daemon: Get \"https://contoso.azurecr.io/v2/\": denied: client with IP '51.1.1.1' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.", cause.NetworkPrivateEndpoint},
 		{"the privatelink name typed at login", "docker login contoso.privatelink.azurecr.io\nError response from daemon: Get \"https://contoso.privatelink.azurecr.io/v2/\": unauthorized", cause.RegistryNameInvalid},
-	}
-	for _, tt := range tests {
-		got := Classify(tt.text)
-		if len(got) == 0 || got[0].ID != tt.want {
-			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
-		}
-	}
+	})
 	// the zone answers with the endpoint's private address: the DNS is right, and the privatelink name a CNAME
 	if got := ids(Classify(linuxPrivate)); slices.Contains(got, cause.RegistryNameInvalid) || slices.Contains(got, cause.NetworkPrivateEndpoint) {
 		t.Errorf("a private answer: %v, want neither a name mistake nor private endpoint DNS", got)
@@ -531,9 +519,7 @@ func TestNamedFailuresOfTheResolverAndTheIdentityEndpoint(t *testing.T) {
 // a bare refusal leaves open.
 func TestWhatTheUserSetUp(t *testing.T) {
 	bare := "\nError response from daemon: Head \"https://contoso.azurecr.io/v2/app/manifests/1\": unauthorized: authentication required"
-	tests := []struct {
-		name, text, want string
-	}{
+	checkFirst(t, []firstCause{
 		{"terraform's anonymous pull", `anonymous_pull_enabled = true` + bare, cause.AuthAnonymousPullBlocked},
 		{"ARM's anonymous pull", `"anonymousPullEnabled": true` + bare, cause.AuthAnonymousPullBlocked},
 		{"a token with a scope map", "az acr token create --name ci --registry contoso --scope-map _repositories_pull\ndocker push contoso.azurecr.io/app:1\ndenied: requested access to the resource is denied", cause.AuthzRepoScopedToken},
@@ -544,20 +530,12 @@ func TestWhatTheUserSetUp(t *testing.T) {
 		{"a workflow without id-token: write", `Error: Unable to get ACTIONS_ID_TOKEN_REQUEST_URL env variable`, cause.AuthNoIdentity},
 		{"an upload cut off", `failed to copy: failed to do request: Put "https://contoso.azurecr.io/v2/app/blobs/uploads/abc?digest=sha256:1": write tcp 10.0.0.5:50000->20.1.2.3:443: write: broken pipe`, cause.NetworkConnectionReset},
 		{"a wrong password, spelled out", `Error response from daemon: Get "https://contoso.azurecr.io/v2/": unauthorized: Invalid username or password.`, cause.AuthInvalidCredentials},
-	}
-	for _, tt := range tests {
-		got := Classify(tt.text)
-		if len(got) == 0 || got[0].ID != tt.want {
-			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
-		}
-	}
+	})
 }
 
 // TestRootCausesBehindTheRefusal: what the text shows the user did explains the error it ends in.
 func TestRootCausesBehindTheRefusal(t *testing.T) {
-	tests := []struct {
-		name, text, want string
-	}{
+	checkFirst(t, []firstCause{
 		{"upper case, then the token refused", "Challenge endpoint https://MyRegistry.azurecr.io/v2/ : OK\nAn error occurred: CONNECTIVITY_ACCESS_TOKEN_ERROR\nAccess to registry 'MyRegistry.azurecr.io' was denied. Response code: 401.", cause.RegistryNameInvalid},
 		{"skopeo given a transport", "skopeo login docker://contoso.azurecr.io --username contoso\nFATA[0033] error authenticating creds for \"docker:\": error pinging docker registry docker:: Get \"https://docker/v2/\": dial tcp: lookup docker on 172.20.208.1:53: no such host", cause.RegistryNameInvalid},
 		{"an official image imported without library/", "az acr import --name contoso --source docker.io/nginx:1.27 -t nginx:1.27\nDeployment failed. Invalid message Unauthorized Unauthorized {\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}", cause.RegistryManifestUnknown},
@@ -575,13 +553,7 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 		{"a manifest pushed to Docker Hub", "failed to put manifest docker.io/shop/basket:dev: errors:\ndenied: requested access to the resource is denied\nunauthorized: authentication required", cause.RegistryNameInvalid},
 		{"az acr import without read on the source", "it does not have permission to perform action 'read' on the linked scope(s) '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/source'", cause.AuthzPullDenied},
 		{"a task with no credential on an ABAC registry", "az acr build -r contoso -t app:1 .\nwhen specifying push, at least one credential is required", cause.AuthzABACRepositoryRole},
-	}
-	for _, tt := range tests {
-		got := Classify(tt.text)
-		if len(got) == 0 || got[0].ID != tt.want {
-			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
-		}
-	}
+	})
 	// an official image's full name, and the credential helper's own exec failure, are something else
 	if got := ids(Classify("az acr import --name contoso --source docker.io/library/nginx:1.27 -t nginx:1.27")); slices.Contains(got, cause.RegistryManifestUnknown) {
 		t.Errorf("docker.io/library/nginx: %v", got)
@@ -596,18 +568,10 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 
 // TestGrantTypes: the grant the registry's token endpoint refused tells what was wrong with it.
 func TestGrantTypes(t *testing.T) {
-	tests := []struct {
-		name, text, want string
-	}{
+	checkFirst(t, []firstCause{
 		{"a refresh token", `POST https://contoso.azurecr.io/oauth2/token grant_type=refresh_token&service=contoso.azurecr.io&scope=repository%3Aapp%3Apull: 401 Unauthorized`, cause.AuthTokenExpired},
 		{"a password, URL-encoded", `unexpected status from POST request to https://contoso.azurecr.io/oauth2/token?grant_type%3Dpassword: 401 Unauthorized`, cause.AuthInvalidCredentials},
-	}
-	for _, tt := range tests {
-		got := Classify(tt.text)
-		if len(got) == 0 || got[0].ID != tt.want {
-			t.Errorf("%s: %v, want %s first", tt.name, ids(got), tt.want)
-		}
-	}
+	})
 	if f := Extract(`{"grant_type":"access_token","service":"contoso.azurecr.io"} then grant_type=refresh_token`); !slices.Equal(f.Grants, []string{"access_token", "refresh_token"}) {
 		t.Errorf("Grants = %q", f.Grants)
 	}
