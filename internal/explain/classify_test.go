@@ -503,6 +503,7 @@ func TestNamedFailuresOfTheResolverAndTheIdentityEndpoint(t *testing.T) {
 		{"the resolver refused", `dial tcp: lookup contoso.azurecr.io on [::1]:53: read udp [::1]:58645->[::1]:53: read: connection refused`, cause.NetworkDNSFailure},
 		{"no metadata endpoint", `ManagedIdentityCredential: Get "http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01": dial tcp 169.254.169.254:80: connect: no route to host`, cause.AuthNoIdentity},
 		{"no identity assigned", `ManagedIdentityCredential: no default identity is assigned to this resource`, cause.AuthNoIdentity},
+		{"the metadata endpoint silent", `ManagedIdentityCredential: managed identity timed out. See https://aka.ms/azsdk/go/identity/troubleshoot#managed-id for more information`, cause.AuthNoIdentity},
 	}
 	for _, tt := range tests {
 		got := Classify(tt.text)
