@@ -541,6 +541,7 @@ func TestRootCausesBehindTheRefusal(t *testing.T) {
 		{"skopeo given a transport", "skopeo login docker://contoso.azurecr.io --username contoso\nFATA[0033] error authenticating creds for \"docker:\": error pinging docker registry docker:: Get \"https://docker/v2/\": dial tcp: lookup docker on 172.20.208.1:53: no such host", cause.RegistryNameInvalid},
 		{"an official image imported without library/", "az acr import --name contoso --source docker.io/nginx:1.27 -t nginx:1.27\nDeployment failed. Invalid message Unauthorized Unauthorized {\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication required\"}]}", cause.RegistryManifestUnknown},
 		{"a binary for another architecture", "exec /canipull: exec format error", cause.RegistryPlatformMismatch},
+		{"go-containerregistry finds no build for the platform", `Invalid value: "contoso.azurecr.io/bot": no child with platform linux/amd64 in index contoso.azurecr.io/bot`, cause.RegistryPlatformMismatch},
 		{"helm given a registry without oci://", "Error: repo contoso.azurecr.io not found", cause.RegistryNameInvalid},
 		{"ORAS finds no such tag", "Error: failed to resolve 1.0.0: contoso.azurecr.io/charts/app:1.0.0: not found", cause.RegistryManifestUnknown},
 		{"az acr repository's 404", "ERROR: The requested data does not exist. Correlation ID: 5f6e.", cause.RegistryManifestUnknown},

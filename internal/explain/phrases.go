@@ -120,7 +120,7 @@ func buildSignals() []signal {
 		// Node's (VS Code, testcontainers) and Windows' words for a socket or pipe with no daemon behind it
 		sig(cause.DockerDaemonUnreachable, 3, `connect enoent [^\s]*docker|open //\./pipe/docker_engine|pipe/docker_engine: the system cannot find`),
 		sig(cause.DockerCLIMissing, 3, `docker: command not found|'docker' is not recognized as an internal or external command|the term 'docker' is not recognized|docker: not found|exec: "docker": executable file not found|please verify if docker (client )?is installed\.|docker (cli )?is not installed|no such file or directory: 'docker'|unable to locate executable file: 'docker'`),
-		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+(?: [0-9.]+)? in the manifest list|image is incompatible with a [0-9.]+ host|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used`),
+		sig(cause.RegistryPlatformMismatch, 4, `no matching manifest for [a-z0-9/]+(?: [0-9.]+)? in the manifest list|image is incompatible with a [0-9.]+ host|no match for platform in manifest|cannot be used on this platform|no image found in manifest list for architecture|image operating system "[a-z]+" cannot be used|no child with platform [a-z0-9/]+ in index`),
 		// a container's program built for another architecture (the credential helper's own exec failure is Docker's
 		// "error getting credentials - err: fork/exec", the store's)
 		sig(cause.RegistryPlatformMismatch, 3, `exec /[^\s:]*: exec format error|exec user process caused:? "?exec format error`),
