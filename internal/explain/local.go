@@ -97,12 +97,10 @@ var clientsOfThisMachine = []string{"", "docker", "buildx", "credential-helper",
 // noCredentials: Docker holds nothing for host (no auths entry, no helper), so a pull or push answered 401
 // went without credentials: the user is not logged in to this registry. (A 403 is the firewall's.)
 func noCredentials(f *Facts, cfg *dockerconfig.File, host string) []finding {
-	unauthorized := f.contains("unauthorized", "authentication required") ||
-		slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Code == 401 })
 	// the text shows credentials sent (containerd POSTs for an oauth token only with credentials): it was
 	// not this configuration's request
 	sent := len(f.Grants) > 0 || f.contains("fetch oauth token", "post request to", "login succeeded")
-	if !slices.Contains(clientsOfThisMachine, f.Tool) || f.Action == "login" || !unauthorized || sent ||
+	if !slices.Contains(clientsOfThisMachine, f.Tool) || f.Action == "login" || !unauthorized(f) || sent ||
 		cfg.HasAuthEntry(host) || cfg.HelperFor(host) != "" {
 		return nil
 	}

@@ -213,10 +213,16 @@ func statusRule(f *Facts) []finding {
 	return out
 }
 
-// authFailure reports whether the text shows the registry refusing credentials or a token.
+// unauthorized reports whether the text shows a 401: the registry wants (other) credentials.
+func unauthorized(f *Facts) bool {
+	return f.contains("unauthorized", "authentication required") ||
+		slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Code == 401 })
+}
+
+// authFailure reports whether the text shows the registry refusing credentials or a token (a 401 or a 403).
 func authFailure(f *Facts) bool {
-	return f.contains("unauthorized", "denied", "access_token_error", "refresh_token_error", "authentication required") ||
-		slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Code == 401 || s.Code == 403 })
+	return unauthorized(f) || f.contains("denied", "access_token_error", "refresh_token_error") ||
+		slices.ContainsFunc(f.Statuses, func(s Status) bool { return s.Code == 403 })
 }
 
 // grantRule: what the registry's token endpoint refused tells by the grant it was sent. A password grant
