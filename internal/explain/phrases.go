@@ -146,14 +146,14 @@ func buildSignals() []signal {
 		sig(cause.RegistryNameInvalid, 3, `the push refers to repository \[docker\.io/|an image does not exist locally with the tag|tag does not exist: [a-z0-9]|invalid reference format|uppercase characters are detected in the registry name|repository name must be lowercase|repository name must be canonical|could not parse reference|scheme prefix missing from remote|is not a valid reference|invalid reference: `),
 		// az's own check of a registry name (-n): a login server or a typo with other characters fails it
 		sig(cause.RegistryNameInvalid, 3, `registry names may contain only alpha ?numeric characters`),
-		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`),
+		sig(cause.RegistryNameInvalid, 4, `\.privatelink\.azurecr\.`), // the root cause of the TLS and auth errors it brings
 		// Container Instances: the registry credential's server is empty or written with https://
 		sig(cause.RegistryNameInvalid, 3, `should be a valid host name without protocol`),
 		// skopeo and podman take a host to log in to, not a transport: with docker:// the registry is "docker:"
 		sig(cause.RegistryNameInvalid, 4, `login (?:[^\n]*\s)?docker://|pinging docker registry docker:|creds for "docker:"`),
 		// az acr import: Docker Hub's official images live under library/ (docker.io/library/nginx), and Docker
 		// Hub answers "unauthorized" for a repository that does not exist: the refusal follows from the name
-		sig(cause.RegistryManifestUnknown, 4, `--source (?:docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com)/[a-z0-9._-]+(?:[:@\s]|$)`), // the root cause of the TLS and auth errors it brings
+		sig(cause.RegistryManifestUnknown, 4, `--source (?:docker\.io|registry-1\.docker\.io|registry\.hub\.docker\.com)/[a-z0-9._-]+(?:[:@\s]|$)`),
 		// a URL with no host: the image's registry part was empty (an unset variable in a pipeline or template)
 		sig(cause.RegistryNameInvalid, 4, `get https?://[:/"]|head https?://[:/"]|put https?://[:/"]|post https?://[:/"]|invalid value: "/[a-z0-9]`),
 		sig(cause.RegistryNotFound, 3, `could not be found in subscription|no resource with type microsoft\.containerregistry/registries|parent resource [^\n]*containerregistry/registries[^\n]* could not be found|please verify that the registry exists|NXDOMAIN`),
