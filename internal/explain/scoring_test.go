@@ -74,7 +74,11 @@ func loadCorpus(t testing.TB) []corpusEntry {
 	return out
 }
 
-type tally struct{ n, top1, top3, unknown, family int }
+type tally struct {
+	n, top1, top3, unknown, family int
+	// by the confidence of the first cause named: how many were named, how many were right
+	namedAt, rightAt map[string]int
+}
 
 // add scores one message. A cause counts when it is the label or, for a label that only Azure's
 // configuration can tell (network.ip_not_allowed, an ABAC role), the broad cause that configuration refines
@@ -89,6 +93,15 @@ func (t *tally) add(got []Match, want string) int {
 			t.family++
 		}
 	}
+	if len(got) > 0 && got[0].ID != cause.Unknown {
+		if t.namedAt == nil {
+			t.namedAt, t.rightAt = map[string]int{}, map[string]int{}
+		}
+		t.namedAt[got[0].Confidence]++
+		if rank == 0 {
+			t.rightAt[got[0].Confidence]++
+		}
+	}
 	if rank >= 0 && rank < 3 {
 		t.top3++
 	}
@@ -96,6 +109,22 @@ func (t *tally) add(got []Match, want string) int {
 		t.unknown++
 	}
 	return rank
+}
+
+// named is how often the first cause is right when one is named (not "unknown"): what a user who gets an
+// answer can trust.
+func (t tally) named() string {
+	answered := t.n - t.unknown
+	if answered == 0 {
+		return "no cause named"
+	}
+	s := fmt.Sprintf("the first cause is right in %d of the %d messages it names one for (%.1f%%", t.top1, answered, 100*float64(t.top1)/float64(answered))
+	for _, c := range []string{High, Medium, Low} {
+		if n := t.namedAt[c]; n > 0 {
+			s += fmt.Sprintf("; %s confidence %d of %d", c, t.rightAt[c], n)
+		}
+	}
+	return s + ")"
 }
 
 func (t tally) String() string {
@@ -142,7 +171,7 @@ func TestCorpusAccuracy(t *testing.T) {
 		}
 		pc[0].add(got, e.Cause)
 		if rank := tune.add(got, e.Cause); rank != 0 && testing.Verbose() && os.Getenv("CORPUS_MISSES") != "" {
-			t.Logf("tuning miss: %s (%s): want %s, got %v\n    %.300q", e.Thread, e.Tool, e.Cause, ids(got), e.Text)
+			t.Logf("tuning miss: %s (%s): want %s, got %v %s\n    %.300q", e.Thread, e.Tool, e.Cause, ids(got), conf(got), e.Text)
 		}
 	}
 	for _, c := range referenceCorpus {
@@ -156,6 +185,7 @@ func TestCorpusAccuracy(t *testing.T) {
 	}
 	fmt.Printf("explain corpus, tuning set:   %s (%d threads and %d reference messages)\n", tune, len(threads[false]), len(referenceCorpus))
 	fmt.Printf("explain corpus, held-out set: %s (%d threads)\n", held, len(threads[true]))
+	fmt.Printf("explain corpus, held-out set: %s; tuning set: %s\n", held.named(), tune.named())
 	if proposed > 0 {
 		fmt.Printf("explain corpus: %d messages name a proposed cause and are not scored\n", proposed)
 	}
@@ -191,4 +221,11 @@ func ids(ms []Match) []string {
 		out = append(out, m.ID)
 	}
 	return out
+}
+
+func conf(ms []Match) string {
+	if len(ms) == 0 {
+		return ""
+	}
+	return ms[0].Confidence
 }
