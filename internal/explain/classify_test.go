@@ -622,3 +622,28 @@ func TestSDKAndPushRefusals(t *testing.T) {
 		t.Errorf("an SDK client's 401: %v, want unknown, then a client without a credential and a missing role", got)
 	}
 }
+
+// TestPublicEndpointRefusal: ACR's public endpoint answers the same 403 for an IP rule, disabled public
+// access and a private endpoint whose name resolved to the public address: the firewall comes first, the
+// private endpoint's DNS stays among the first three candidates, and a text that shows the path gets no
+// duplicate.
+func TestPublicEndpointRefusal(t *testing.T) {
+	for _, refused := range []string{
+		`Error response from daemon: Get "https://contoso.azurecr.io/v2/": denied: client with IP '52.1.2.3' is not allowed access. Refer https://aka.ms/acr/firewall to grant access.`,
+		`Error response from daemon: login attempt to https://contoso.azurecr.io/v2/ failed with status: 403 Forbidden`,
+		`failed to authorize: failed to fetch anonymous token: unexpected status: 403 Forbidden`,
+	} {
+		got := ids(Classify(refused))
+		if len(got) < 2 || got[0] != cause.NetworkFirewallDenied || slices.Index(got, cause.NetworkPrivateEndpoint) < 1 || slices.Index(got, cause.NetworkPrivateEndpoint) > 2 {
+			t.Errorf("%.60q: %v, want the firewall first and the private endpoint's DNS second or third", refused, got)
+		}
+	}
+	privateAddress := `Get "https://contoso.azurecr.io/v2/": dial tcp 10.1.2.7:443: i/o timeout`
+	if got := Classify(privateAddress); len(got) == 0 || got[0].ID != cause.NetworkPrivateEndpoint ||
+		slices.ContainsFunc(got[0].Evidence, func(e string) bool { return strings.Contains(e, "public endpoint refused") }) {
+		t.Errorf("a private address: %v, want the private endpoint first on its own evidence", ids(got))
+	}
+	if got := ids(Classify(`unauthorized: authentication required`)); slices.Contains(got, cause.NetworkPrivateEndpoint) {
+		t.Errorf("a 401: %v, want no private endpoint", got)
+	}
+}

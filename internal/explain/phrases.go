@@ -177,7 +177,6 @@ func buildSignals() []signal {
 		// a client meant to reach the registry through its private endpoint meets the public firewall when its
 		// DNS gives the public address: the private zone is missing, unlinked or not used by this resolver
 		sig(cause.NetworkPrivateEndpoint, 2, `public network access is disabled`),
-		sig(cause.NetworkPrivateEndpoint, 1, `client with ip '[^'\n]*' is not allowed access|aka\.ms/acr/firewall`),
 		sig(cause.NetworkFirewallDenied, 3, `did not issue a challenge`),
 		sig(cause.NetworkFirewallDenied, 2, `403 forbidden|status: 403|denied: client`),
 		sig(cause.NetworkFirewallDenied, 1, `"code":"DENIED"`),

@@ -524,5 +524,25 @@ func adjust(f *Facts, votes []finding) []finding {
 			votes[i].weight = 1
 		}
 	}
-	return votes
+	return append(votes, privateEndpointAlternative(votes)...)
+}
+
+// privateEndpointAlternative: ACR's public endpoint refuses a client it does not allow with the same 403,
+// whether an IP rule, disabled public access or a private endpoint's name resolving to the public address
+// sent the client there. When the text names the refusal but not the network path, the private endpoint's
+// DNS stays a candidate.
+func privateEndpointAlternative(votes []finding) []finding {
+	refused, pathKnown := false, false
+	for _, v := range votes {
+		switch {
+		case v.cause == cause.NetworkFirewallDenied && v.weight >= 2:
+			refused = true
+		case v.cause == cause.NetworkPrivateEndpoint || v.cause == cause.NetworkPrivateOnly || v.cause == cause.NetworkPublicDisabled:
+			pathKnown = true
+		}
+	}
+	if !refused || pathKnown {
+		return nil
+	}
+	return []finding{{cause.NetworkPrivateEndpoint, 1, "the public endpoint refused the client: if the registry has a private endpoint, its name may resolve to the public address here"}}
 }
