@@ -67,6 +67,12 @@ func TestExplainCommand(t *testing.T) {
 			t.Errorf("%s: first cause %q, want %q (causes must be a list, even empty)", name, got, tc.want)
 		}
 	}
+	// kubectl's events piped in, only the back-off left of them: the reason is in the event before it
+	r = s.mustRun("Normal   BackOff   12s (x3 over 40s)   kubelet   Back-off pulling image \"corp.azurecr.io/app:1\"\n", docker, "acrcheck", "explain")
+	if !strings.Contains(r.stdout, "only reports that an earlier step failed") || !strings.Contains(r.stdout, "kubectl describe pod") ||
+		!strings.Contains(r.stdout, "docker acrcheck corp.azurecr.io") {
+		t.Errorf("explain of a kubelet back-off:\n%s", r.stdout)
+	}
 	if reqs := kit.Requests(acrtest.Filter{}); len(reqs) != 0 {
 		t.Errorf("explain used the network: %v", reqs)
 	}

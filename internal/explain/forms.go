@@ -66,6 +66,28 @@ var tools = []struct{ name, marker string }{
 // managed identity configured on them: they hold no token of their own that could expire.
 var hostedServices = []string{"app-service", "container-apps", "container-instances", "azure-ml"}
 
+// reportsOnly are the messages that say only that something failed before them, with where that earlier
+// failure says why: a user who pastes one needs to be sent there, not told a guess.
+var reportsOnly = []struct{ marker, where string }{
+	{"back-off pulling image", kubeletEvents},
+	{"imagepullbackoff", kubeletEvents},
+	{"errimagepull", kubeletEvents},
+	{"process completed with exit code", "the step's log lines above this one hold what the command printed"},
+	{"##[error]the process '", "the task's log lines above this one hold what the command printed"},
+	{"please list deployment operations for details", `Azure Resource Manager holds the failed resource's own error: az deployment operation group list -g <group> -n <deployment> --query "[?properties.provisioningState=='Failed'].properties.statusMessage"`},
+}
+
+const kubeletEvents = `the kubelet retries a pull that failed before; the reason is in the pod's "Failed to pull image" event: kubectl describe pod <pod>`
+
+func findEarlier(lower string) string {
+	for _, r := range reportsOnly {
+		if strings.Contains(lower, r.marker) {
+			return r.where
+		}
+	}
+	return ""
+}
+
 func findTool(lower string) string {
 	for _, t := range tools {
 		if strings.Contains(lower, t.marker) {

@@ -16,6 +16,9 @@ type Explanation struct {
 	Tool       string        `json:"tool,omitempty"`   // the program that printed the text, when it can be told
 	References []Ref         `json:"references,omitempty"`
 	Causes     []CauseOutput `json:"causes"`
+	// Earlier says where the reason is when the text only reports that an earlier step failed and names no
+	// cause itself (a kubelet's back-off, a CI step's exit code)
+	Earlier string `json:"earlier,omitempty"`
 }
 
 // CauseOutput is one cause in an explanation.
@@ -67,6 +70,10 @@ func ExplainFacts(f *Facts, in Input, machine *Machine) Explanation {
 		e.Causes = append(e.Causes, CauseOutput{ID: u.ID, Title: u.Title, Why: u.Why, Fix: cause.FixFor(u.ID, host), Confidence: Low,
 			Evidence: []string{"the text names " + host + ", but nothing in it points to a known cause"}})
 	}
+	if f.Earlier != "" && (len(e.Causes) == 0 || len(e.Causes) == 1 && e.Causes[0].ID == cause.Unknown) {
+		// nothing in the text but the report itself: the reason was printed elsewhere
+		e.Earlier = f.Earlier
+	}
 	return e
 }
 
@@ -75,6 +82,9 @@ func (e Explanation) WriteText(w io.Writer, limit int) error {
 	var b strings.Builder
 	if len(e.Causes) == 0 || (len(e.Causes) == 1 && e.Causes[0].ID == cause.Unknown) {
 		b.WriteString("No known registry problem matches this text.\n")
+		if e.Earlier != "" {
+			fmt.Fprintf(&b, "It only reports that an earlier step failed: %s. Explain that message instead: docker acrcheck explain '<message>'\n", e.Earlier)
+		}
 		if e.Registry != "" {
 			fmt.Fprintf(&b, "Diagnose the registry itself: docker acrcheck %s\n", e.Registry)
 		}
