@@ -70,17 +70,22 @@ func ExplainFacts(f *Facts, in Input, machine *Machine) Explanation {
 		e.Causes = append(e.Causes, CauseOutput{ID: u.ID, Title: u.Title, Why: u.Why, Fix: cause.FixFor(u.ID, host), Confidence: Low,
 			Evidence: []string{"the text names " + host + ", but nothing in it points to a known cause"}})
 	}
-	if f.Earlier != "" && (len(e.Causes) == 0 || len(e.Causes) == 1 && e.Causes[0].ID == cause.Unknown) {
+	if f.Earlier != "" && e.nothingKnown() {
 		// nothing in the text but the report itself: the reason was printed elsewhere
 		e.Earlier = f.Earlier
 	}
 	return e
 }
 
+// nothingKnown reports whether the explanation names no cause, not even a candidate after "unknown".
+func (e Explanation) nothingKnown() bool {
+	return len(e.Causes) == 0 || len(e.Causes) == 1 && e.Causes[0].ID == cause.Unknown
+}
+
 // WriteText writes the explanation for a person; limit caps the causes shown (0: all).
 func (e Explanation) WriteText(w io.Writer, limit int) error {
 	var b strings.Builder
-	if len(e.Causes) == 0 || (len(e.Causes) == 1 && e.Causes[0].ID == cause.Unknown) {
+	if e.nothingKnown() {
 		b.WriteString("No known registry problem matches this text.\n")
 		if e.Earlier != "" {
 			fmt.Fprintf(&b, "It only reports that an earlier step failed: %s. Explain that message instead: docker acrcheck explain '<message>'\n", e.Earlier)
