@@ -26,7 +26,6 @@ type Facts struct {
 	DNS        *DNSAnswer // what a pasted nslookup, dig or ping output shows, nil when there is none
 	Grants     []string   // OAuth grant types the text shows sent to the registry: password, refresh_token, access_token
 	Phrases    []phraseOn // phrase-table signals that matched
-	Earlier    string     // where the reason is, when the text only reports that an earlier step failed
 }
 
 // Network error forms, as Go, Python and Node spell them.
@@ -87,7 +86,6 @@ func Extract(text string) *Facts {
 	f.Proxy = f.has(netProxy) || f.has(netProxyAuth) || strings.Contains(f.lower, "proxyconnect")
 	joined := unwrap(text)
 	f.Phrases = matchPhrases(joined, strings.ToLower(joined))
-	f.Earlier = findEarlier(f.lower)
 	return f
 }
 

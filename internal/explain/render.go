@@ -70,9 +70,9 @@ func ExplainFacts(f *Facts, in Input, machine *Machine) Explanation {
 		e.Causes = append(e.Causes, CauseOutput{ID: u.ID, Title: u.Title, Why: u.Why, Fix: cause.FixFor(u.ID, host), Confidence: Low,
 			Evidence: []string{"the text names " + host + ", but nothing in it points to a known cause"}})
 	}
-	if f.Earlier != "" && e.nothingKnown() {
-		// nothing in the text but the report itself: the reason was printed elsewhere
-		e.Earlier = f.Earlier
+	if e.nothingKnown() {
+		// nothing in the text but perhaps a report that an earlier step failed: its reason was printed elsewhere
+		e.Earlier = findEarlier(f.lower)
 	}
 	return e
 }
